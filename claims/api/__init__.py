@@ -1,0 +1,1 @@
+"""The JSON APIs: the public status API and the newsroom API."""

@@ -1,0 +1,596 @@
+"""The domain model: sources, claims, the rating scale, evidence, assignments, proposals,
+publications and the append-only event log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+# --------------------------------------------------------------------------------------------
+# People
+
+
+class User(AbstractUser):
+    """A newsroom user. Roles are groups (editor, reviewer, approver, admin)."""
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def has_role(self, role: str) -> bool:
+        if self.is_superuser:
+            return True
+        return self.groups.filter(name=role).exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Where claims come from
+
+
+class Source(models.Model):
+    """Where a claim appeared: an article, a broadcast, a post, a speech."""
+
+    url = models.URLField(max_length=2048, blank=True)
+    outlet = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    text = models.TextField(blank=True, help_text="Optional full text of the source.")
+    language = models.CharField(max_length=16, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("url",), condition=~Q(url=""), name="source_url_unique_when_set"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.title or self.url or self.outlet or f"Source {self.pk}"
+
+
+class Claimant(models.Model):
+    """Who made a claim: a person, an organisation or a media outlet."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+        MEDIA = "media", "Media outlet"
+
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PERSON)
+    description = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("name", "id")
+        constraints = (
+            models.UniqueConstraint(fields=("name", "kind"), name="claimant_name_kind_unique"),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --------------------------------------------------------------------------------------------
+# The rating scale
+
+
+class RatingLabel(models.Model):
+    """One verdict on the admin-editable rating scale.
+
+    ``value`` is the ordinal ClaimReview ``ratingValue``; labels outside the true-false axis
+    (normalized OTHER, such as Unproven) may leave it empty. A label in use cannot be deleted:
+    claims and proposals point at it with PROTECT.
+    """
+
+    class Normalized(models.TextChoices):
+        TRUE = "TRUE", "True"
+        FALSE = "FALSE", "False"
+        MIXTURE = "MIXTURE", "Mixture"
+        OTHER = "OTHER", "Other"
+
+    label = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    colour = models.CharField(
+        max_length=7, default="#6b7280", help_text="Hex colour such as #15803d."
+    )
+    value = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Ordinal value: ClaimReview ratingValue."
+    )
+    normalized = models.CharField(max_length=8, choices=Normalized.choices)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the scale.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("position", "id")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(normalized="OTHER") | Q(value__isnull=False),
+                name="rating_value_required_unless_other",
+            ),
+            models.CheckConstraint(
+                condition=Q(colour__regex=r"^#[0-9A-Fa-f]{6}$"), name="rating_colour_hex"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.label
+
+    @classmethod
+    def scale_bounds(cls) -> tuple[int, int]:
+        """(worst, best) ratingValue over the scale's valued labels."""
+        agg = cls.objects.filter(value__isnull=False).aggregate(
+            worst=models.Min("value"), best=models.Max("value")
+        )
+        return int(agg["worst"] or 1), int(agg["best"] or 5)
+
+
+# --------------------------------------------------------------------------------------------
+# Claims
+
+
+class ClaimQuerySet(models.QuerySet["Claim"]):
+    def published(self) -> ClaimQuerySet:
+        return self.filter(status=Claim.Status.PUBLISHED)
+
+    def publicly_visible(self) -> ClaimQuerySet:
+        """Claims with a public version: published, or reopened for a correction."""
+        return self.filter(current_publication__isnull=False).exclude(
+            status=Claim.Status.WITHDRAWN
+        )
+
+    def overdue(self, *, today: date | None = None) -> ClaimQuerySet:
+        today = today or timezone.localdate()
+        return self.filter(due_date__lt=today).exclude(status__in=Claim.CLOSED_STATUSES)
+
+    def awaiting(self, reviewer: Any) -> ClaimQuerySet:
+        """Claims with an open reviewer assignment for this user."""
+        return self.filter(
+            assignments__user=reviewer,
+            assignments__role=Assignment.Role.REVIEWER,
+            assignments__state=Assignment.State.OPEN,
+        ).distinct()
+
+    def with_list_relations(self) -> ClaimQuerySet:
+        return self.select_related("claimant", "verdict", "author", "source").prefetch_related(
+            "tags"
+        )
+
+
+class Claim(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_VERIFICATION = "in_verification", "In verification"
+        AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Priority(models.IntegerChoices):
+        LOW = 0, "Low"
+        NORMAL = 1, "Normal"
+        HIGH = 2, "High"
+        URGENT = 3, "Urgent"
+
+    CLOSED_STATUSES: ClassVar[tuple[str, ...]] = (Status.PUBLISHED, Status.WITHDRAWN)
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    statement = models.TextField(help_text="The checkable statement, as the claimant made it.")
+    claimant = models.ForeignKey(
+        Claimant, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+    # Appearance: where the claim was seen and the quoted excerpt (with character offsets
+    # into the source text when the claim came from intake).
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+    excerpt = models.TextField(blank=True)
+    excerpt_start = models.PositiveIntegerField(null=True, blank=True)
+    excerpt_end = models.PositiveIntegerField(null=True, blank=True)
+    claim_date = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=16, default="en")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="claims")
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    verdict = models.ForeignKey(
+        RatingLabel, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+    verdict_explanation = models.TextField(blank=True, help_text="Public explanation.")
+    internal_notes = models.TextField(blank=True, help_text="Never shown to the public.")
+    withdrawn_reason = models.TextField(blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
+    current_publication = models.ForeignKey(
+        "Publication",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The version the public sees; kept while the claim is being corrected.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_claims"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        permissions = (
+            ("submit_claim", "Can submit a claim for verification"),
+            ("propose_verdict", "Can propose a verdict"),
+            ("approve_claim", "Can approve (publish) or send back a claim"),
+            ("withdraw_claim", "Can withdraw or restore a claim"),
+            ("reopen_claim", "Can reopen a published claim for correction"),
+            ("assign_claim", "Can assign reviewers and approvers"),
+            ("take_claim", "Can take the next claim from the queue"),
+        )
+        indexes = (
+            models.Index(fields=("status", "-created_at"), name="claim_status_created"),
+            models.Index(fields=("due_date",), name="claim_due_date"),
+        )
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "draft",
+                        "in_verification",
+                        "awaiting_approval",
+                        "published",
+                        "withdrawn",
+                    ]
+                ),
+                name="claim_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(verdict__isnull=False),
+                name="claim_published_has_verdict",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(current_publication__isnull=False),
+                name="claim_published_has_publication",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | ~Q(withdrawn_reason=""),
+                name="claim_withdrawn_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(excerpt_start__isnull=True)
+                | Q(excerpt_end__isnull=True)
+                | Q(excerpt_start__lte=models.F("excerpt_end")),
+                name="claim_excerpt_offsets_ordered",
+            ),
+        )
+
+    def __str__(self) -> str:
+        text = self.statement if len(self.statement) <= 80 else self.statement[:77] + "..."
+        return text
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:claims_claim_change", args=[self.pk])
+
+    def is_overdue(self, *, today: date | None = None) -> bool:
+        if self.due_date is None or self.status in self.CLOSED_STATUSES:
+            return False
+        return self.due_date < (today or timezone.localdate())
+
+    def latest_proposal(self) -> VerdictProposal | None:
+        return (
+            self.proposals.filter(state=VerdictProposal.State.PENDING).order_by("-id").first()
+        )
+
+
+class AttributionLink(models.Model):
+    """One link of a claim's attribution chain, ordered from who the desk heard it from
+    back to the original source: "Iran International reported it" (0), "sourcing Iran's
+    state-run Al-Alam" (1)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="attribution")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=300)
+    relation = models.CharField(
+        max_length=80, blank=True, help_text='How this link passed it on: "reported", "sourcing".'
+    )
+
+    class Meta:
+        ordering = ("claim", "position")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("claim", "position"), name="attribution_position_unique"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.relation} {self.name}".strip()
+
+
+# --------------------------------------------------------------------------------------------
+# Evidence
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    # The stored name never comes from the user: a random name with the checked extension.
+    suffix = settings.EVIDENCE_ALLOWED_FILE_TYPES.get(instance.file_content_type, ".bin")
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    class Kind(models.TextChoices):
+        LINK = "link", "Link"
+        FILE = "file", "File"
+        NOTE = "note", "Note"
+
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        REFUTES = "refutes", "Refutes"
+        CONTEXT = "context", "Context"
+
+    class FetchState(models.TextChoices):
+        PENDING = "pending", "Pending"
+        FETCHING = "fetching", "Fetching"
+        FETCHED = "fetched", "Fetched"
+        FAILED = "failed", "Failed"
+        BLOCKED = "blocked", "Blocked"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="evidence")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.CONTEXT)
+    title = models.CharField(max_length=500, blank=True)
+    url = models.URLField(max_length=2048, blank=True)
+    file = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=300)
+    file_name = models.CharField(max_length=255, blank=True, help_text="Name as uploaded.")
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+    file_content_type = models.CharField(max_length=100, blank=True)
+    note = models.TextField(blank=True)
+    is_public = models.BooleanField(default=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # Filled by the fetch pipeline (links only).
+    fetch_state = models.CharField(
+        max_length=10, choices=FetchState.choices, blank=True, default=""
+    )
+    fetch_error = models.TextField(blank=True)
+    fetch_attempts = models.PositiveIntegerField(default=0)
+    fetch_requested_at = models.DateTimeField(null=True, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name_plural = "evidence"
+        constraints = (
+            models.CheckConstraint(
+                condition=~Q(kind="link") | (~Q(url="") & ~Q(fetch_state="")),
+                name="evidence_link_has_url_and_state",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="link") | Q(fetch_state=""),
+                name="evidence_only_links_fetch",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="file") | ~Q(file=""), name="evidence_file_has_file"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="note") | ~Q(note=""), name="evidence_note_has_text"
+            ),
+        )
+        indexes = (models.Index(fields=("fetch_state",), name="evidence_fetch_state"),)
+
+    def __str__(self) -> str:
+        return self.title or self.url or self.file_name or self.note[:60]
+
+
+# --------------------------------------------------------------------------------------------
+# Work: assignments and verdict proposals
+
+
+class Assignment(models.Model):
+    class Role(models.TextChoices):
+        REVIEWER = "reviewer", "Reviewer"
+        APPROVER = "approver", "Approver"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        DECLINED = "declined", "Declined"
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    due_date = models.DateField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    decline_reason = models.TextField(blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("claim", "user", "role"),
+                condition=Q(state="open"),
+                name="assignment_one_open_per_user_role",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="declined") | ~Q(decline_reason=""),
+                name="assignment_declined_has_reason",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.user} on {self.claim_id} ({self.state})"
+
+
+class VerdictProposal(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SENT_BACK = "sent_back", "Sent back"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="proposals")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals"
+    )
+    rating = models.ForeignKey(RatingLabel, on_delete=models.PROTECT, related_name="proposals")
+    reasoning = models.TextField(help_text="The proposed public explanation and its reasoning.")
+    evidence = models.ManyToManyField(Evidence, related_name="proposals")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("claim",),
+                condition=Q(state="pending"),
+                name="proposal_one_pending_per_claim",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.rating} by {self.reviewer} ({self.state})"
+
+
+class Publication(models.Model):
+    """An immutable public version of a claim's verdict. The first is the publication;
+    each later one is a public correction."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="publications")
+    number = models.PositiveIntegerField()
+    statement = models.TextField()
+    claimant_name = models.CharField(max_length=300, blank=True)
+    verdict = models.ForeignKey(RatingLabel, on_delete=models.PROTECT, related_name="+")
+    explanation = models.TextField()
+    correction_note = models.TextField(blank=True)
+    proposal = models.ForeignKey(
+        VerdictProposal, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("claim", "number")
+        constraints = (
+            models.UniqueConstraint(fields=("claim", "number"), name="publication_number_unique"),
+        )
+
+    def __str__(self) -> str:
+        return f"Publication {self.number} of claim {self.claim_id}: {self.verdict}"
+
+    @property
+    def is_correction(self) -> bool:
+        return self.number > 1
+
+
+# --------------------------------------------------------------------------------------------
+# Discussion and notifications
+
+
+class Comment(models.Model):
+    """An internal comment on a claim. Never public."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField()
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on claim {self.claim_id}"
+
+
+# --------------------------------------------------------------------------------------------
+# The audit log
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an audit event."""
+
+
+class EventQuerySet(models.QuerySet["Event"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Events are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Events are append-only.")
+
+
+class Event(models.Model):
+    """Append-only audit row. ``actor`` is empty when the system acted."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events", null=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("created_at", "id")
+        indexes = (
+            models.Index(fields=("claim", "created_at"), name="event_claim_created"),
+            models.Index(fields=("action",), name="event_action"),
+        )
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(action__regex=r"^[a-z_]+(\.[a-z_]+)+$"), name="event_action_dotted"
+            ),
+        )
+
+    def __str__(self) -> str:
+        who = self.actor or "system"
+        return f"{self.action} by {who} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Events are append-only.")

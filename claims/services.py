@@ -1,0 +1,458 @@
+"""Writes with side effects. Views, serializers, forms, admin actions and commands call these;
+none of them writes ``status`` or enqueues a task directly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from claims.exceptions import GuardFailed, InvalidInput, NotPermitted
+from claims.models import (
+    Assignment,
+    AttributionLink,
+    Claim,
+    Claimant,
+    Evidence,
+    Source,
+    Tag,
+    User,
+)
+from claims.workflow import event_record
+
+CLAIM_EDITABLE_FIELDS = (
+    "statement",
+    "source",
+    "excerpt_start",
+    "excerpt_end",
+    "duplicate_of",
+    "excerpt",
+    "claim_date",
+    "language",
+    "priority",
+    "due_date",
+    "internal_notes",
+)
+
+
+def _require(user: User, perm: str, message: str) -> None:
+    if not user.is_authenticated or not user.has_perm(perm):
+        raise NotPermitted(message)
+
+
+# --------------------------------------------------------------------------------------------
+# Sources, claimants, tags
+
+
+def source_get_or_create(
+    *,
+    by: User | None,
+    url: str = "",
+    outlet: str = "",
+    title: str = "",
+    text: str = "",
+    language: str = "",
+    published_at: Any = None,
+) -> Source:
+    url = url.strip()
+    if url:
+        _validate_url(url, field="source_url")
+        existing = Source.objects.filter(url=url).first()
+        if existing is not None:
+            return existing
+    return Source.objects.create(
+        url=url,
+        outlet=outlet.strip(),
+        title=title.strip(),
+        text=text,
+        language=language,
+        published_at=published_at,
+        created_by=by,
+    )
+
+
+def claimant_get_or_create(*, name: str, kind: str = Claimant.Kind.PERSON) -> Claimant | None:
+    name = " ".join(name.split())
+    if not name:
+        return None
+    if kind not in Claimant.Kind.values:
+        raise InvalidInput(f"Unknown claimant kind {kind!r}.", field="claimant_kind")
+    claimant, _ = Claimant.objects.get_or_create(name=name, kind=kind)
+    return claimant
+
+
+def tags_get_or_create(*, names: Iterable[str]) -> list[Tag]:
+    tags = []
+    for raw in names:
+        name = " ".join(raw.split())
+        slug = slugify(name)
+        if not slug:
+            continue
+        tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+        tags.append(tag)
+    return tags
+
+
+# --------------------------------------------------------------------------------------------
+# Claims
+
+
+def claim_create(
+    *,
+    by: User,
+    statement: str,
+    claimant_name: str = "",
+    claimant_kind: str = Claimant.Kind.PERSON,
+    claimant: Claimant | None = None,
+    source: Source | None = None,
+    excerpt: str = "",
+    excerpt_start: int | None = None,
+    excerpt_end: int | None = None,
+    claim_date: date | None = None,
+    language: str = "en",
+    tags: Sequence[str] = (),
+    priority: int = Claim.Priority.NORMAL,
+    due_date: date | None = None,
+    internal_notes: str = "",
+    attribution: Sequence[tuple[str, str]] = (),
+) -> Claim:
+    """Log a new claim as a draft. ``attribution`` is ordered (name, relation) pairs."""
+    _require(by, "claims.add_claim", "You may not log claims.")
+    statement = statement.strip()
+    if not statement:
+        raise InvalidInput("The claim needs a statement.", field="statement")
+    if priority not in Claim.Priority.values:
+        raise InvalidInput("Unknown priority.", field="priority")
+    if (excerpt_start is None) != (excerpt_end is None) or (
+        excerpt_start is not None and excerpt_end is not None and excerpt_start > excerpt_end
+    ):
+        raise InvalidInput("Excerpt offsets must be a start and an end.", field="excerpt_start")
+    with transaction.atomic():
+        claim = Claim.objects.create(
+            statement=statement,
+            claimant=claimant or claimant_get_or_create(name=claimant_name, kind=claimant_kind),
+            source=source,
+            excerpt=excerpt.strip(),
+            excerpt_start=excerpt_start,
+            excerpt_end=excerpt_end,
+            claim_date=claim_date,
+            language=language or "en",
+            priority=priority,
+            due_date=due_date,
+            internal_notes=internal_notes,
+            author=by,
+        )
+        if tags:
+            claim.tags.set(tags_get_or_create(names=tags))
+        _attribution_set(claim, attribution)
+        event_record(
+            claim=claim,
+            actor=by,
+            action="claim.created",
+            to_status=claim.status,
+            details={"statement": statement},
+        )
+    return claim
+
+
+def _attribution_set(claim: Claim, attribution: Sequence[tuple[str, str]]) -> None:
+    claim.attribution.all().delete()
+    links = [
+        AttributionLink(claim=claim, position=i, name=name.strip(), relation=relation.strip())
+        for i, (name, relation) in enumerate(
+            (n, r) for n, r in attribution if n and n.strip()
+        )
+    ]
+    AttributionLink.objects.bulk_create(links)
+
+
+def claim_update(
+    *,
+    claim: Claim,
+    by: User,
+    fields: dict[str, Any],
+    tags: Sequence[str] | None = None,
+    attribution: Sequence[tuple[str, str]] | None = None,
+    claimant: Claimant | tuple[str, str] | None = None,
+) -> Claim:
+    """Change a claim's editable fields (never its status) and record what changed."""
+    _require(by, "claims.change_claim", "You may not edit claims.")
+    if claim.status == Claim.Status.WITHDRAWN:
+        raise GuardFailed("A withdrawn claim cannot be edited; restore it first.")
+    unknown = set(fields) - set(CLAIM_EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(
+            f"These fields cannot be changed here: {', '.join(sorted(unknown))}.",
+            field=sorted(unknown)[0],
+        )
+    if "statement" in fields and not str(fields["statement"]).strip():
+        raise InvalidInput("The claim needs a statement.", field="statement")
+    changed: list[str] = []
+    with transaction.atomic():
+        for name, value in fields.items():
+            if getattr(claim, name) != value:
+                setattr(claim, name, value)
+                changed.append(name)
+        if claimant is not None:
+            new = (
+                claimant
+                if isinstance(claimant, Claimant)
+                else claimant_get_or_create(name=claimant[0], kind=claimant[1])
+            )
+            if new != claim.claimant:
+                claim.claimant = new
+                changed.append("claimant")
+        if changed:
+            claim.updated_at = timezone.now()
+            claim.save(update_fields=[*changed, "updated_at"])
+        if tags is not None:
+            before = set(claim.tags.values_list("slug", flat=True))
+            new_tags = tags_get_or_create(names=tags)
+            if {t.slug for t in new_tags} != before:
+                claim.tags.set(new_tags)
+                changed.append("tags")
+        if attribution is not None:
+            current = [(a.name, a.relation) for a in claim.attribution.all()]
+            wanted = [(n.strip(), r.strip()) for n, r in attribution if n.strip()]
+            if current != wanted:
+                _attribution_set(claim, wanted)
+                changed.append("attribution")
+        if changed:
+            event_record(
+                claim=claim,
+                actor=by,
+                action="claim.updated",
+                details={"fields": sorted(changed)},
+            )
+    return claim
+
+
+# --------------------------------------------------------------------------------------------
+# Evidence
+
+_FILE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def _sniff_content_type(head: bytes) -> str | None:
+    """The file's type from its first bytes; the uploader's claimed type is not trusted."""
+    for signature, content_type in _FILE_SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError:
+            # A multi-byte character cut at the end of the sample is still text.
+            try:
+                head[:-3].decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        return "text/plain"
+    return None
+
+
+def _validate_url(url: str, *, field: str) -> None:
+    if len(url) > 2048:
+        raise InvalidInput("That link is too long (2,048 characters at most).", field=field)
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise InvalidInput("Enter a full http:// or https:// link.", field=field) from None
+
+
+def evidence_add(
+    *,
+    claim: Claim,
+    by: User,
+    kind: str,
+    stance: str = Evidence.Stance.CONTEXT,
+    url: str = "",
+    file: UploadedFile | None = None,
+    note: str = "",
+    title: str = "",
+    is_public: bool = False,
+) -> Evidence:
+    """Attach evidence. A link starts in fetch state ``pending``; its fetch is enqueued after
+    commit by the fetch pipeline. A file is checked for size and type before it is stored."""
+    _require(by, "claims.add_evidence", "You may not add evidence.")
+    if claim.status == Claim.Status.WITHDRAWN:
+        raise GuardFailed("Evidence cannot be added to a withdrawn claim.")
+    if stance not in Evidence.Stance.values:
+        raise InvalidInput("Choose supports, refutes or context.", field="stance")
+    evidence = Evidence(
+        claim=claim,
+        kind=kind,
+        stance=stance,
+        title=title.strip()[:500],
+        is_public=is_public,
+        added_by=by,
+    )
+    if kind == Evidence.Kind.LINK:
+        url = url.strip()
+        _validate_url(url, field="url")
+        evidence.url = url
+        evidence.fetch_state = Evidence.FetchState.PENDING
+        evidence.fetch_requested_at = timezone.now()
+    elif kind == Evidence.Kind.FILE:
+        if file is None:
+            raise InvalidInput("Choose a file to upload.", field="file")
+        _check_upload(file)
+        evidence.file_content_type = _sniff_content_type(_head(file)) or ""
+        evidence.file_name = (file.name or "upload")[:255]
+        evidence.file_size = file.size
+    elif kind == Evidence.Kind.NOTE:
+        note = note.strip()
+        if not note:
+            raise InvalidInput("Write the note.", field="note")
+        evidence.note = note
+    else:
+        raise InvalidInput("Evidence is a link, a file or a note.", field="kind")
+    with transaction.atomic():
+        if kind == Evidence.Kind.FILE:
+            assert file is not None
+            evidence.file.save(evidence.file_name, file, save=False)
+        evidence.save()
+        event_record(
+            claim=claim,
+            actor=by,
+            action="evidence.added",
+            details={"evidence": evidence.pk, "kind": kind, "stance": stance},
+        )
+    return evidence
+
+
+def evidence_update(
+    *,
+    evidence: Evidence,
+    by: User,
+    stance: str | None = None,
+    title: str | None = None,
+    is_public: bool | None = None,
+) -> Evidence:
+    """Change how evidence is described or shown; what it points at never changes."""
+    _require(by, "claims.change_evidence", "You may not edit evidence.")
+    changes: dict[str, Any] = {}
+    if stance is not None and stance != evidence.stance:
+        if stance not in Evidence.Stance.values:
+            raise InvalidInput("Choose supports, refutes or context.", field="stance")
+        changes["stance"] = stance
+    if title is not None and title.strip()[:500] != evidence.title:
+        changes["title"] = title.strip()[:500]
+    if is_public is not None and is_public != evidence.is_public:
+        changes["is_public"] = is_public
+    if not changes:
+        return evidence
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(evidence, name, value)
+        evidence.save(update_fields=list(changes))
+        event_record(
+            claim=evidence.claim,
+            actor=by,
+            action="evidence.updated",
+            details={"evidence": evidence.pk, "fields": sorted(changes)},
+        )
+    return evidence
+
+
+def _head(file: UploadedFile) -> bytes:
+    file.seek(0)
+    head = file.read(512)
+    file.seek(0)
+    return head if isinstance(head, bytes) else head.encode()
+
+
+def _check_upload(file: UploadedFile) -> None:
+    limit = settings.EVIDENCE_MAX_FILE_BYTES
+    if file.size is None or file.size > limit:
+        raise InvalidInput(
+            f"That file is too large: the limit is {limit // (1024 * 1024)} MB.", field="file"
+        )
+    if file.size == 0:
+        raise InvalidInput("That file is empty.", field="file")
+    content_type = _sniff_content_type(_head(file))
+    if content_type not in settings.EVIDENCE_ALLOWED_FILE_TYPES:
+        raise InvalidInput(
+            "That file type is not accepted: upload a PDF, an image (PNG, JPEG, GIF, WebP) "
+            "or plain text.",
+            field="file",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Assignments
+
+_ROLE_PERMISSION = {
+    Assignment.Role.REVIEWER: "claims.propose_verdict",
+    Assignment.Role.APPROVER: "claims.approve_claim",
+}
+
+
+def assignment_create(
+    *,
+    claim: Claim,
+    user: User,
+    role: str,
+    by: User,
+    due_date: date | None = None,
+) -> Assignment:
+    _require(by, "claims.assign_claim", "You may not assign work.")
+    if role not in _ROLE_PERMISSION:
+        raise InvalidInput("The role is reviewer or approver.", field="role")
+    if not user.is_active or not user.has_perm(_ROLE_PERMISSION[role]):
+        raise InvalidInput(f"{user} cannot work as {role} on claims.", field="user")
+    if claim.status in Claim.CLOSED_STATUSES:
+        raise GuardFailed("Work cannot be assigned on a published or withdrawn claim.")
+    if claim.assignments.filter(user=user, role=role, state=Assignment.State.OPEN).exists():
+        raise GuardFailed(f"{user} already has this claim open as {role}.", code="duplicate")
+    with transaction.atomic():
+        assignment = Assignment.objects.create(
+            claim=claim, user=user, role=role, due_date=due_date, assigned_by=by
+        )
+        event_record(
+            claim=claim,
+            actor=by,
+            action="assignment.created",
+            details={"assignment": assignment.pk, "user": user.username, "role": role},
+        )
+    return assignment
+
+
+def assignment_decline(*, assignment: Assignment, by: User, reason: str) -> Assignment:
+    if by.pk != assignment.user_id:
+        raise NotPermitted("Only the assignee can decline an assignment.")
+    reason = reason.strip()
+    if not reason:
+        raise GuardFailed("Say why you decline.", code="reason_required", field="reason")
+    with transaction.atomic():
+        changed = Assignment.objects.filter(
+            pk=assignment.pk, state=Assignment.State.OPEN
+        ).update(
+            state=Assignment.State.DECLINED, decline_reason=reason, closed_at=timezone.now()
+        )
+        if changed != 1:
+            raise GuardFailed("This assignment is no longer open.", code="conflict")
+        assignment.refresh_from_db()
+        event_record(
+            claim=assignment.claim,
+            actor=by,
+            action="assignment.declined",
+            details={"assignment": assignment.pk, "reason": reason},
+        )
+    return assignment

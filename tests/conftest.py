@@ -1,0 +1,96 @@
+"""Shared fixtures: fixed personas and claim builders. Celery runs eagerly here, except in
+tests that start a real worker process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+
+from claims.models import Claim, User
+from claims.roles import ADMIN, APPROVER, EDITOR, REVIEWER, roles_setup
+from tests.builders import ClaimBuilder
+from verify.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager() -> None:
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def roles(db: None) -> None:
+    roles_setup()
+
+
+def _persona(username: str, role: str | None) -> User:
+    user = User.objects.create_user(
+        username=username, password="pw-for-tests-only", email=f"{username}@test.example"
+    )
+    if role == ADMIN:
+        user.is_superuser = user.is_staff = True
+        user.save()
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def editor(roles: None) -> User:
+    return _persona("editor", EDITOR)
+
+
+@pytest.fixture
+def reviewer(roles: None) -> User:
+    return _persona("reviewer", REVIEWER)
+
+
+@pytest.fixture
+def reviewer2(roles: None) -> User:
+    return _persona("reviewer2", REVIEWER)
+
+
+@pytest.fixture
+def approver(roles: None) -> User:
+    return _persona("approver", APPROVER)
+
+
+@pytest.fixture
+def admin_user(roles: None) -> User:
+    return _persona("admin", ADMIN)
+
+
+@pytest.fixture
+def outsider(roles: None) -> User:
+    return _persona("outsider", None)
+
+
+@pytest.fixture
+def personas(
+    editor: User, reviewer: User, approver: User, admin_user: User, outsider: User
+) -> dict[str, User]:
+    return {
+        "editor": editor,
+        "reviewer": reviewer,
+        "approver": approver,
+        "admin": admin_user,
+        "outsider": outsider,
+    }
+
+
+@pytest.fixture
+def build(editor: User, reviewer: User, approver: User) -> ClaimBuilder:
+    return ClaimBuilder(editor=editor, reviewer=reviewer, approver=approver)
+
+
+@pytest.fixture
+def claim_in(build: ClaimBuilder) -> Callable[[str], Claim]:
+    return build.in_state

@@ -1,0 +1,11 @@
+"""URL configuration."""
+
+from django.contrib import admin
+from django.urls import path
+
+from verify.health import healthz
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]
