@@ -64,8 +64,8 @@ PLANS: tuple[Plan, ...] = (
         priority=Claim.Priority.HIGH, tags=["hezbollah", "casualties"], verdict="unproven",
         explanation="No independent count exists; the figure is an analyst's estimate and "
         "Hezbollah has not published its losses.",
-        evidence=[("note", "context", "Hezbollah has not released a casualty total; Israeli "
-                   "military estimates differ from the figure quoted.")],
+        evidence=[("note", "context", ("Hezbollah has not released a casualty total; Israeli "
+                   "military estimates differ from the figure quoted."))],
     ),
     Plan(
         "Senior IRGC commander Javad Ghaffari arrived in Damascus on Tuesday.",
@@ -80,8 +80,8 @@ PLANS: tuple[Plan, ...] = (
         tags=["syria", "hts"], verdict="true",
         explanation="Multiple independent reports and the Syrian army's own statements confirm "
         "rebel control of most of Aleppo by the end of November 2024.",
-        evidence=[("note", "supports", "Syrian army statement acknowledged a withdrawal from "
-                   "Aleppo; wire services reported rebels in the city centre.")],
+        evidence=[("note", "supports", ("Syrian army statement acknowledged a withdrawal from "
+                   "Aleppo; wire services reported rebels in the city centre."))],
     ),
     Plan(
         "The rebel offensive in Syria is part of an American-Israeli scheme to weaken the Syrian "
@@ -90,8 +90,8 @@ PLANS: tuple[Plan, ...] = (
         attribution=[("IRNA", "reported")], tags=["iran", "syria"], verdict="unproven",
         explanation="The statement offers no evidence of coordination, and none has been "
         "published; the claim cannot be verified.",
-        evidence=[("note", "context", "IRNA readout of the chief of staff's phone calls "
-                   "repeats the accusation without supporting detail.")],
+        evidence=[("note", "context", ("IRNA readout of the chief of staff's phone calls "
+                   "repeats the accusation without supporting detail."))],
     ),
     Plan(
         "Iranian forces could be deployed to Syria if President Assad requests it.",
@@ -126,8 +126,8 @@ PLANS: tuple[Plan, ...] = (
         tags=["hezbollah"], verdict="true",
         explanation="Hezbollah claimed rocket and artillery fire on Israeli positions on "
         "October 8, 2023.",
-        evidence=[("note", "supports", "Hezbollah statement of October 8, 2023 claiming the "
-                   "strikes on the Shebaa Farms area.")],
+        evidence=[("note", "supports", ("Hezbollah statement of October 8, 2023 claiming the "
+                   "strikes on the Shebaa Farms area."))],
     ),
     Plan(
         "Maj.-Gen. Mohammad Bagheri spoke by phone with Russian Defence Minister Andrei Belousov "
@@ -200,7 +200,9 @@ def seed_demo(*, password: str | None = None) -> SeedReport:
     return report
 
 
-def _seed_claim(plan: Plan, *, source: Source, editor: User, reviewer: User, approver: User) -> None:
+def _seed_claim(
+    plan: Plan, *, source: Source, editor: User, reviewer: User, approver: User
+) -> None:
     today = timezone.localdate()
     claim = services.claim_create(
         by=editor,
@@ -237,7 +239,11 @@ def _seed_claim(plan: Plan, *, source: Source, editor: User, reviewer: User, app
         return
     claim = transition_apply(claim=claim, action=Action.SUBMIT, by=editor)
     services.assignment_create(
-        claim=claim, user=reviewer, role=Assignment.Role.REVIEWER, by=editor, due_date=claim.due_date
+        claim=claim,
+        user=reviewer,
+        role=Assignment.Role.REVIEWER,
+        by=editor,
+        due_date=claim.due_date,
     )
     if plan.status == Claim.Status.IN_VERIFICATION:
         return
@@ -258,4 +264,3 @@ def _seed_claim(plan: Plan, *, source: Source, editor: User, reviewer: User, app
         transition_apply(
             claim=claim, action=Action.REOPEN, by=editor, data=TransitionInput(reason=plan.reason)
         )
-

@@ -158,9 +158,7 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
 
     def publicly_visible(self) -> ClaimQuerySet:
         """Claims with a public version: published, or reopened for a correction."""
-        return self.filter(current_publication__isnull=False).exclude(
-            status=Claim.Status.WITHDRAWN
-        )
+        return self.filter(current_publication__isnull=False).exclude(status=Claim.Status.WITHDRAWN)
 
     def overdue(self, *, today: date | None = None) -> ClaimQuerySet:
         today = today or timezone.localdate()
@@ -301,9 +299,7 @@ class Claim(models.Model):
         return self.due_date < (today or timezone.localdate())
 
     def latest_proposal(self) -> VerdictProposal | None:
-        return (
-            self.proposals.filter(state=VerdictProposal.State.PENDING).order_by("-id").first()
-        )
+        return self.proposals.filter(state=VerdictProposal.State.PENDING).order_by("-id").first()
 
 
 class AttributionLink(models.Model):
@@ -382,6 +378,13 @@ class Evidence(models.Model):
     fetch_attempts = models.PositiveIntegerField(default=0)
     fetch_requested_at = models.DateTimeField(null=True, blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
+    # What the latest successful fetch found (untrusted text: always escaped when shown).
+    page_title = models.CharField(max_length=500, blank=True)
+    page_site_name = models.CharField(max_length=200, blank=True)
+    page_published_at = models.DateTimeField(null=True, blank=True)
+    page_excerpt = models.TextField(blank=True)
+    page_language = models.CharField(max_length=16, blank=True)
+    archive_url = models.URLField(max_length=2048, blank=True)
 
     class Meta:
         ordering = ("created_at", "id")
@@ -526,9 +529,7 @@ class Comment(models.Model):
     """An internal comment on a claim. Never public."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="comments")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -3,6 +3,7 @@ none of them writes ``status`` or enqueues a task directly."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -11,7 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -21,6 +23,7 @@ from claims.models import (
     AttributionLink,
     Claim,
     Claimant,
+    Comment,
     Evidence,
     Source,
     Tag,
@@ -167,9 +170,7 @@ def _attribution_set(claim: Claim, attribution: Sequence[tuple[str, str]]) -> No
     claim.attribution.all().delete()
     links = [
         AttributionLink(claim=claim, position=i, name=name.strip(), relation=relation.strip())
-        for i, (name, relation) in enumerate(
-            (n, r) for n, r in attribution if n and n.strip()
-        )
+        for i, (name, relation) in enumerate((n, r) for n, r in attribution if n and n.strip())
     ]
     AttributionLink.objects.bulk_create(links)
 
@@ -441,9 +442,7 @@ def assignment_decline(*, assignment: Assignment, by: User, reason: str) -> Assi
     if not reason:
         raise GuardFailed("Say why you decline.", code="reason_required", field="reason")
     with transaction.atomic():
-        changed = Assignment.objects.filter(
-            pk=assignment.pk, state=Assignment.State.OPEN
-        ).update(
+        changed = Assignment.objects.filter(pk=assignment.pk, state=Assignment.State.OPEN).update(
             state=Assignment.State.DECLINED, decline_reason=reason, closed_at=timezone.now()
         )
         if changed != 1:
@@ -456,3 +455,89 @@ def assignment_decline(*, assignment: Assignment, by: User, reason: str) -> Assi
             details={"assignment": assignment.pk, "reason": reason},
         )
     return assignment
+
+
+# --------------------------------------------------------------------------------------------
+# The reviewer queue
+
+
+def claim_take_next(*, by: User) -> Claim | None:
+    """Give ``by`` the most urgent claim in verification that has no open reviewer, as an
+    assignment. Atomic: two reviewers taking at once never get the same claim (on PostgreSQL
+    the candidate row is locked with SELECT ... FOR UPDATE SKIP LOCKED)."""
+    _require(by, "claims.take_claim", "You may not take claims from the queue.")
+    open_reviewer = Assignment.objects.filter(
+        claim=OuterRef("pk"), role=Assignment.Role.REVIEWER, state=Assignment.State.OPEN
+    )
+    with transaction.atomic():
+        candidates = (
+            Claim.objects.filter(status=Claim.Status.IN_VERIFICATION)
+            .filter(~Exists(open_reviewer))
+            .exclude(assignments__user=by, assignments__state=Assignment.State.DECLINED)
+            .order_by("-priority", F("due_date").asc(nulls_last=True), "created_at", "id")
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        claim = candidates.first()
+        if claim is None:
+            return None
+        assignment = Assignment.objects.create(
+            claim=claim,
+            user=by,
+            role=Assignment.Role.REVIEWER,
+            due_date=claim.due_date,
+            assigned_by=by,
+        )
+        event_record(
+            claim=claim,
+            actor=by,
+            action="assignment.taken",
+            details={"assignment": assignment.pk, "user": by.username, "role": "reviewer"},
+        )
+    return claim
+
+
+# --------------------------------------------------------------------------------------------
+# Comments
+
+_MENTION = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
+COMMENT_MAX_CHARS = 10_000
+
+
+def comment_add(*, claim: Claim, by: User, body: str) -> Comment:
+    """Add an internal comment; @username mentions of newsroom users are recorded (and
+    notified by the receivers of the ``comment.added`` event)."""
+    _require(by, "claims.add_comment", "You may not comment on claims.")
+    body = body.strip()
+    if not body:
+        raise InvalidInput("Write the comment.", field="body")
+    if len(body) > COMMENT_MAX_CHARS:
+        raise InvalidInput(
+            f"Comments are limited to {COMMENT_MAX_CHARS:,} characters.", field="body"
+        )
+    names = {match.rstrip(".") for match in _MENTION.findall(body)}
+    mentioned = [
+        user
+        for user in User.objects.filter(username__in=names, is_active=True).order_by("username")
+        if user.has_perm("claims.view_claim") and user.pk != by.pk
+    ]
+    with transaction.atomic():
+        comment = Comment.objects.create(claim=claim, author=by, body=body)
+        comment.mentions.set(mentioned)
+        event_record(
+            claim=claim,
+            actor=by,
+            action="comment.added",
+            details={"comment": comment.pk, "mentions": [u.username for u in mentioned]},
+        )
+    return comment
+
+
+# --------------------------------------------------------------------------------------------
+# Tags
+
+
+def claim_tags_add(*, claim: Claim, by: User, names: Sequence[str]) -> Claim:
+    """Add tags to a claim (bulk tagging calls this per claim)."""
+    current = list(claim.tags.values_list("name", flat=True))
+    return claim_update(claim=claim, by=by, fields={}, tags=[*current, *names])

@@ -61,7 +61,9 @@ class ClaimBuilder:
         )
 
     def published(self, **kwargs: object) -> Claim:
-        return transition_apply(claim=self.awaiting(**kwargs), action=Action.APPROVE, by=self.approver)
+        return transition_apply(
+            claim=self.awaiting(**kwargs), action=Action.APPROVE, by=self.approver
+        )
 
     def withdrawn(self, **kwargs: object) -> Claim:
         return transition_apply(

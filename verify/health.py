@@ -43,4 +43,6 @@ def _ms(started: float) -> float:
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check_database(), "broker": _check_broker()}
     ok = all(bool(c["ok"]) for c in checks.values())
-    return JsonResponse({"status": "ok" if ok else "down", "checks": checks}, status=200 if ok else 503)
+    return JsonResponse(
+        {"status": "ok" if ok else "down", "checks": checks}, status=200 if ok else 503
+    )
