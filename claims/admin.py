@@ -363,6 +363,8 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         user: User = request.user  # type: ignore[assignment]
+        # The admin's change message reads these; rows are written by the services below.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         claim = Claim.objects.get(pk=form.instance.pk)
         if formset.model is Evidence:
             self._save_evidence(request, claim, formset, user)
