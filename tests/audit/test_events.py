@@ -46,8 +46,11 @@ def test_database_refuses_raw_updates_and_deletes(build: ClaimBuilder) -> None:
         "UPDATE claims_event SET action = 'claim.tampered' WHERE id = %s",
         "DELETE FROM claims_event WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [event.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [event.pk])
     event.refresh_from_db()
     assert event.action == "claim.created"
