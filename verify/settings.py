@@ -96,10 +96,12 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 _SQLITE_PATH = VAR_DIR / "db.sqlite3"
 DATABASES: dict[str, dict[str, Any]] = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{_SQLITE_PATH}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+    "default": dict(
+        dj_database_url.config(
+            default=f"sqlite:///{_SQLITE_PATH}",
+            conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
