@@ -429,28 +429,35 @@ def _rows(job: IntakeJob, selections: Sequence[dict[str, Any]]) -> list[_Row]:
                     f"Row {number}: there is no candidate {index} in this job.", field="candidate"
                 )
             candidate = job.candidates[index]
-        statement = str(selection.get("statement") or candidate.get("text") or "").strip()
-        if not statement:
-            raise InvalidInput(f"Row {number}: the claim needs a statement.", field="statement")
+        wording = selection.get("statement")
+        label = str(wording or candidate.get("text") or "")  # for error messages
         start = selection.get("start", candidate.get("start"))
         end = selection.get("end", candidate.get("end"))
         if start is None or end is None:
             raise InvalidInput(
-                _row_error(number, statement, "choose a candidate or give start and end offsets."),
+                _row_error(number, label, "choose a candidate or give start and end offsets."),
                 field="start",
             )
-        start = _as_int(start, number, statement, "start")
-        end = _as_int(end, number, statement, "end")
-        # The quoted excerpt never has surrounding spaces, so neither do its offsets.
-        while start < end and job.text[start : start + 1].isspace():
-            start += 1
-        while end > start and job.text[end - 1 : end].isspace():
-            end -= 1
-        if not 0 <= start < end <= len(job.text):
+        start = _as_int(start, number, label, "start")
+        end = _as_int(end, number, label, "end")
+        if not 0 <= start <= end <= len(job.text):
             raise InvalidInput(
-                _row_error(number, statement, "the excerpt offsets are outside the text."),
+                _row_error(number, label, "the excerpt offsets are outside the text."),
                 field="start",
             )
+        # The quoted excerpt never has surrounding spaces, so neither do its offsets.
+        while start < end and job.text[start].isspace():
+            start += 1
+        while end > start and job.text[end - 1].isspace():
+            end -= 1
+        if start == end:
+            raise InvalidInput(_row_error(number, label, "the excerpt is empty."), field="start")
+        excerpt = job.text[start:end]
+        if wording is None:  # the editor's wording, else the sentence as it stands
+            wording = candidate.get("text") or excerpt
+        statement = str(wording).strip()
+        if not statement:
+            raise InvalidInput(f"Row {number}: the claim needs a statement.", field="statement")
         claimant = " ".join(str(selection.get("claimant", candidate.get("claimant")) or "").split())
         kind = str(selection.get("claimant_kind") or Claimant.Kind.PERSON)
         if kind not in Claimant.Kind.values:

@@ -31,7 +31,8 @@ HEZBOLLAH = (
     "Hezbollah agreed to a ceasefire with Israel after two months of heavy fighting in which "
     "it may have lost over 3,000 fighters."
 )
-assert GHAFFARI in ARTICLE_TEXT and HEZBOLLAH in ARTICLE_TEXT
+assert GHAFFARI in ARTICLE_TEXT
+assert HEZBOLLAH in ARTICLE_TEXT
 
 ARABIC_TEXT = (
     "قال مسؤولون إن غفاري وصل إلى دمشق يوم الثلاثاء. "
