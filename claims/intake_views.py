@@ -38,7 +38,7 @@ def _editor_only(view: Any) -> Any:
 
 def _get_job_for(request: HttpRequest, code: UUID) -> IntakeJob:
     # Every editor sees every job: intake is shared desk work.
-    return get_object_or_404(IntakeJob.objects.select_related("source"), code=code)
+    return get_object_or_404(IntakeJob.objects.select_related("source", "created_by"), code=code)
 
 
 @_editor_only
