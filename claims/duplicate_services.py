@@ -121,36 +121,45 @@ def _pool(
     """(pk, text) of the claims in ``queryset`` worth scoring against any of the normalized
     queries, at most a bounded number: one query on either backend."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # Transaction-local (is_local=true): ends with the surrounding transaction.
-            cursor.execute(
-                "SELECT set_config('pg_trgm.similarity_threshold', %s, true), "
-                "set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                [str(_PG_SIMILARITY), str(_PG_WORD_SIMILARITY)],
-            )
-        condition = Q()
-        for text in normalized:
-            condition |= Q(normalized_statement__trigram_similar=text)
-            condition |= Q(normalized_statement__trigram_word_similar=text)
-        similarities = [TrigramSimilarity("normalized_statement", text) for text in normalized]
-        closeness = similarities[0] if len(similarities) == 1 else Greatest(*similarities)
-        cap = min(_POOL_MAX, _POOL_PER_TEXT * len(normalized))
+        return _pool_postgresql(queryset, normalized, text_field)
+    condition = Q()
+    for token in sorted({t for text in normalized for t in _sqlite_tokens(text)}):
+        condition |= Q(normalized_statement__contains=token)
+    rows = (
+        queryset.filter(condition)
+        .order_by("-created_at", "-id")
+        .values_list("pk", text_field)[:_SQLITE_POOL_MAX]
+    )
+    return [(pk, text) for pk, text in rows]
+
+
+def _pool_postgresql(
+    queryset: QuerySet[Claim], normalized: list[str], text_field: str
+) -> list[tuple[int, str]]:
+    """pg_trgm's ``%`` (similarity) and ``%>`` (word similarity: a short query inside a longer
+    statement) use the GIN index; their thresholds are set for this transaction only."""
+    condition = Q()
+    for text in normalized:
+        condition |= Q(normalized_statement__trigram_similar=text)
+        condition |= Q(normalized_statement__trigram_word_similar=text)
+    similarities = [TrigramSimilarity("normalized_statement", text) for text in normalized]
+    closeness = similarities[0] if len(similarities) == 1 else Greatest(*similarities)
+    cap = min(_POOL_MAX, _POOL_PER_TEXT * len(normalized))
+    # set_config(..., is_local => true) lasts until the end of the transaction: without one
+    # (autocommit) it would end with its own statement, before the query that needs it.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, true), "
+            "set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            [str(_PG_SIMILARITY), str(_PG_WORD_SIMILARITY)],
+        )
         rows = (
             queryset.filter(condition)
             .annotate(closeness=closeness)
             .order_by("-closeness", "-id")
             .values_list("pk", text_field)[:cap]
         )
-    else:
-        condition = Q()
-        for token in sorted({t for text in normalized for t in _sqlite_tokens(text)}):
-            condition |= Q(normalized_statement__contains=token)
-        rows = (
-            queryset.filter(condition)
-            .order_by("-created_at", "-id")
-            .values_list("pk", text_field)[:_SQLITE_POOL_MAX]
-        )
-    return [(pk, text) for pk, text in rows]
+        return [(pk, text) for pk, text in rows]
 
 
 def _scored(

@@ -17,6 +17,7 @@ from claims.intake.duplicates import DUPLICATE_THRESHOLD, similarity
 from claims.intake.normalize import normalize_text
 from claims.models import Claim, User
 from tests.builders import ClaimBuilder
+from tests.intake_app.conftest import postgres_extra_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +147,7 @@ def test_many_texts_cost_a_constant_number_of_queries(
 ) -> None:  # type: ignore[no-untyped-def]
     for n in range(5):
         _claim(editor, f"The army deployed {n + 1},500 soldiers to the flood zone.")
-    expected = 3 if connection.vendor == "postgresql" else 2  # (threshold,) pool, claims
+    expected = 2 + postgres_extra_queries()  # the candidate pool, the matched claims
     with django_assert_num_queries(expected):
         results = claim_duplicates_find_many(
             texts=[f"The army deployed {n + 1},500 soldiers to the flood zone." for n in range(5)]
@@ -179,3 +180,15 @@ def test_postgres_has_the_trigram_index_and_uses_it(editor: User) -> None:
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "claim_normalized_trgm" in plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_matching_works_in_autocommit_as_in_a_request(editor: User) -> None:
+    """No surrounding transaction (as in a view): the PostgreSQL thresholds still apply to the
+    query that needs them."""
+    claim = _claim(editor, "Senior IRGC commander Javad Ghaffari arrived in Damascus on Tuesday.")
+    assert connection.get_autocommit()
+    (match,) = claim_duplicates_find(
+        text="Javad Ghaffari, a senior IRGC commander, arrived in Damascus on Tuesday"
+    )
+    assert match.claim == claim

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -14,7 +13,7 @@ from claims import services
 from claims.intake_services import intake_from_text
 from claims.models import Claim, IntakeJob, User
 from tests.builders import ClaimBuilder
-from tests.intake_app.conftest import ARTICLE_TEXT, GHAFFARI, HEZBOLLAH
+from tests.intake_app.conftest import ARTICLE_TEXT, GHAFFARI, HEZBOLLAH, postgres_extra_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -244,9 +243,9 @@ def test_an_unknown_job_is_404(editor: User) -> None:
 def _job_page_queries(editor: User, job: IntakeJob, django_assert_num_queries: Any) -> None:
     client = _client(editor)
     client.get(START)  # warm the session
-    # session, user, user and group permissions, job, duplicates (PostgreSQL: the trigram
-    # threshold first) and the matched claims, claimant kinds
-    expected = 9 if connection.vendor == "postgresql" else 8
+    # session, user, user and group permissions, job, candidate pool, matched claims,
+    # claimant kinds
+    expected = 8 + postgres_extra_queries()
     with django_assert_num_queries(expected):
         response = client.get(job.get_absolute_url())
     assert response.status_code == 200
