@@ -47,6 +47,7 @@ __all__ = [
     "claim_duplicates_find",
     "claim_duplicates_find_many",
     "claimant_kinds_guess",
+    "intake_candidates_duplicates",
     "intake_claims_create",
     "intake_fetch",
     "intake_from_text",
@@ -59,6 +60,9 @@ logger = logging.getLogger(__name__)
 MAX_TEXT_CHARS: Final = 200_000  # the fetch library's cap on extracted text
 FETCH_MAX_ATTEMPTS: Final = 3
 HEDGED_TAG: Final = "hedged"
+# Candidates (best first) checked for duplicates on the job page and in the API; a very long
+# text's weakest sentences are listed without the check.
+DUPLICATE_CHECKS_MAX: Final = 60
 _LANGUAGE_RE: Final = re.compile(r"^(?:auto|[a-z]{2,3})$")
 _CLAIM_LANGUAGES: Final = frozenset({"en", "ar", "fa"})
 
@@ -350,6 +354,14 @@ def intake_jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
         updated_at=now,
     )
     return {"requeued": len(stale), "failed": failed}
+
+
+def intake_candidates_duplicates(*, job: IntakeJob) -> list[list[DuplicateMatch]]:
+    """Possible duplicates of each of the job's candidates, in candidate order (the first
+    ``DUPLICATE_CHECKS_MAX`` only; the rest get an empty list). A constant number of queries."""
+    checked = job.candidates[:DUPLICATE_CHECKS_MAX]
+    found = claim_duplicates_find_many(texts=[candidate["text"] for candidate in checked])
+    return found + [[] for _ in job.candidates[len(checked) :]]
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,11 +17,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from claims.duplicate_services import DuplicateMatch, claim_duplicates_find_many
+from claims.duplicate_services import DuplicateMatch
 from claims.exceptions import DomainError
 from claims.intake_forms import IntakeStartForm, selections_from_post
 from claims.intake_services import (
     claimant_kinds_guess,
+    intake_candidates_duplicates,
     intake_claims_create,
     intake_from_text,
     intake_from_url,
@@ -120,7 +121,7 @@ def _render_job(
 def _rows(job: IntakeJob, posted: Any) -> list[dict[str, Any]]:
     """One row per candidate, best first, with the editor's posted values when re-shown."""
     candidates = job.candidates
-    duplicates = claim_duplicates_find_many(texts=[c["text"] for c in candidates])
+    duplicates = intake_candidates_duplicates(job=job)
     kinds = claimant_kinds_guess(c["claimant"] for c in candidates if c["claimant"])
     picked = set(posted.getlist("pick")) if posted is not None else set()
     rows = []

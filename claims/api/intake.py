@@ -32,11 +32,11 @@ from claims.duplicate_services import (
     DuplicateMatch,
     PublishedMatch,
     claim_duplicates_find,
-    claim_duplicates_find_many,
     published_claims_find,
 )
 from claims.intake_services import (
     MAX_TEXT_CHARS,
+    intake_candidates_duplicates,
     intake_claims_create,
     intake_from_text,
     intake_from_url,
@@ -99,7 +99,7 @@ def job_data(job: IntakeJob) -> dict[str, Any]:
         "candidates": [],
     }
     if job.state == IntakeJob.State.READY:
-        duplicates = claim_duplicates_find_many(texts=[c["text"] for c in job.candidates])
+        duplicates = intake_candidates_duplicates(job=job)
         data["candidates"] = [
             {"index": index, **candidate, "duplicates": [duplicate_data(m) for m in matches]}
             for index, (candidate, matches) in enumerate(

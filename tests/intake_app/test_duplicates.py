@@ -15,6 +15,11 @@ from claims import services
 from claims.duplicate_services import claim_duplicates_find, claim_duplicates_find_many
 from claims.intake.duplicates import DUPLICATE_THRESHOLD, similarity
 from claims.intake.normalize import normalize_text
+from claims.intake_services import (
+    DUPLICATE_CHECKS_MAX,
+    intake_candidates_duplicates,
+    intake_from_text,
+)
 from claims.models import Claim, User
 from tests.builders import ClaimBuilder
 from tests.intake_app.conftest import postgres_extra_queries
@@ -192,3 +197,17 @@ def test_matching_works_in_autocommit_as_in_a_request(editor: User) -> None:
         text="Javad Ghaffari, a senior IRGC commander, arrived in Damascus on Tuesday"
     )
     assert match.claim == claim
+
+
+def test_a_long_job_checks_its_best_candidates_only(editor: User) -> None:
+    lines = [f"The army deployed {n},500 soldiers to Tarsk on Monday." for n in range(1, 71)]
+    job = intake_from_text(by=editor, text="\n".join(lines))
+    for candidate in job.candidates:
+        _claim(editor, candidate["text"])
+    found = intake_candidates_duplicates(job=job)
+    assert len(found) == len(job.candidates) == 70
+    checked, unchecked = found[:DUPLICATE_CHECKS_MAX], found[DUPLICATE_CHECKS_MAX:]
+    assert [[m.claim.statement for m in f] for f in checked] == [
+        [c["text"]] for c in job.candidates[:DUPLICATE_CHECKS_MAX]
+    ]
+    assert unchecked == [[]] * (70 - DUPLICATE_CHECKS_MAX)
