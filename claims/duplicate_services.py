@@ -70,7 +70,7 @@ class DuplicateMatch:
 
     @property
     def summary(self) -> str:
-        """ "published False on 3 Dec 2024", "draft, logged on 2 Dec 2024"."""
+        """Where the claim stands: "published False on 3 Dec 2024", "draft, logged on ..."."""
         return claim_status_summary(self.claim)
 
 
@@ -138,7 +138,9 @@ def _pool_postgresql(
 ) -> list[tuple[int, str]]:
     """pg_trgm's ``%`` (similarity) and ``%>`` (word similarity: a short query inside a longer
     statement) use the GIN index; their thresholds are set for this transaction only."""
-    condition = Q()
+    # Equality too: exact matches never depend on how the database's locale splits words
+    # into trigrams (pg_trgm 1.6 answers ``=`` from the same index).
+    condition = Q(normalized_statement__in=normalized)
     for text in normalized:
         condition |= Q(normalized_statement__trigram_similar=text)
         condition |= Q(normalized_statement__trigram_word_similar=text)
