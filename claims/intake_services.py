@@ -516,29 +516,40 @@ _MEDIA_WORDS: Final = frozenset(
 )
 
 
-def claimant_kinds_guess(names: Iterable[str]) -> dict[str, str]:
-    """The claimant kind to pre-fill for each name: the existing claimant's kind, else a guess
-    from its words (media outlet, organisation, person). One query."""
+def _context_words(name: str, sentence: str, width: int = 4) -> set[str]:
+    """Words of ``name`` and the few around it in ``sentence``: "the state-run Al-Alam
+    channel", "Iran International, a Persian-language broadcaster"."""
+    at = sentence.find(name)
+    before = sentence[:at].split()[-width:] if at >= 0 else []
+    after = sentence[at + len(name) :].split()[:width] if at >= 0 else []
+    return {word.casefold().strip(".,;:()\"'") for word in [*before, *name.split(), *after]}
+
+
+def claimant_kinds_guess(mentions: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The claimant kind to pre-fill for each (name, sentence) mention: the existing
+    claimant's kind, else a guess from the name and the words around it (a media outlet, an
+    organisation, a person). One query."""
     from claims.intake.entities import find_entities
 
-    wanted = {name for name in names if name}
-    if not wanted:
+    contexts: dict[str, set[str]] = {}
+    for name, sentence in mentions:
+        if name:
+            contexts.setdefault(name, set()).update(_context_words(name, sentence))
+    if not contexts:
         return {}
     query = Q()
-    for name in wanted:
+    for name in contexts:
         query |= Q(name__iexact=name)
     existing: dict[str, str] = {}
     for name, kind in Claimant.objects.filter(query).order_by("id").values_list("name", "kind"):
         existing.setdefault(name.casefold(), kind)
     guesses = {}
-    for name in wanted:
-        words = {word.casefold().strip(".,") for word in name.split()}
-        kinds = {entity.kind for entity in find_entities(name)}
+    for name, words in contexts.items():
         if name.casefold() in existing:
             guesses[name] = existing[name.casefold()]
         elif words & _MEDIA_WORDS:
             guesses[name] = Claimant.Kind.MEDIA
-        elif "organisation" in kinds:
+        elif any(entity.kind == "organisation" for entity in find_entities(name)):
             guesses[name] = Claimant.Kind.ORGANISATION
         else:
             guesses[name] = Claimant.Kind.PERSON

@@ -122,7 +122,7 @@ def _rows(job: IntakeJob, posted: Any) -> list[dict[str, Any]]:
     """One row per candidate, best first, with the editor's posted values when re-shown."""
     candidates = job.candidates
     duplicates = intake_candidates_duplicates(job=job)
-    kinds = claimant_kinds_guess(c["claimant"] for c in candidates if c["claimant"])
+    kinds = claimant_kinds_guess((c["claimant"], c["text"]) for c in candidates if c["claimant"])
     picked = set(posted.getlist("pick")) if posted is not None else set()
     rows = []
     for index, (candidate, matches) in enumerate(zip(candidates, duplicates, strict=True)):
