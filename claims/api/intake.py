@@ -25,6 +25,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from claims.duplicate_services import (
@@ -236,11 +237,19 @@ class ClaimDuplicates(EditorAPIView):
         return Response({"matches": [duplicate_data(match) for match in matches]})
 
 
+class CheckedThrottle(AnonRateThrottle):
+    """Each query is a fuzzy search: a client (by address) gets this many a minute."""
+
+    scope = "public_checked"
+    rate = "60/minute"
+
+
 class PublicChecked(APIView):
     """Has this been checked? Anonymous and read-only."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
+    throttle_classes = (CheckedThrottle,)
 
     def get(self, request: Request) -> Response:
         params = CheckedQuerySerializer(data=request.query_params)

@@ -3,9 +3,11 @@ endpoint, and the public "has this been checked?" (which only ever shows public 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -30,6 +32,13 @@ def _api(user: User | None) -> APIClient:
         token, _ = Token.objects.get_or_create(user=user)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle() -> Iterator[None]:
+    cache.clear()  # the public endpoint's rate limit counts in the cache
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -271,3 +280,10 @@ def test_public_checked_needs_a_query_and_nothing_else(build: ClaimBuilder) -> N
     assert client.get(CHECKED, {"query": "x" * 2001}).status_code == 400
     assert client.get(CHECKED, {"query": "anything"}).json()["results"] == []
     assert client.post(CHECKED, {"query": "anything"}).status_code == 405
+
+
+def test_public_checked_is_rate_limited() -> None:
+    client = APIClient()
+    statuses = [client.get(CHECKED, {"query": "anything"}).status_code for _ in range(61)]
+    assert statuses[:60] == [200] * 60
+    assert statuses[60] == 429
