@@ -9,7 +9,8 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -175,6 +176,28 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
     def with_list_relations(self) -> ClaimQuerySet:
         return self.select_related("claimant", "verdict", "author", "source").prefetch_related(
             "tags"
+        )
+
+    def search(self, text: str) -> ClaimQuerySet:
+        """Claims whose statement or claimant name matches ``text``: PostgreSQL full-text
+        search (the statement match uses the GIN index of migration 0005), else each word
+        with icontains."""
+        text = text.strip()
+        if not text:
+            return self
+        if connections[self.db].vendor != "postgresql":
+            # Every word must appear in the statement or the claimant's name.
+            for word in text.split()[:10]:
+                self = self.filter(Q(statement__icontains=word) | Q(claimant__name__icontains=word))
+            return self
+        query = SearchQuery(text, config="english", search_type="websearch")
+        claimants = Claimant.objects.annotate(
+            document=SearchVector("name", config="english")
+        ).filter(document=query)
+        # Both branches filter the claim table itself, so PostgreSQL can combine the GIN
+        # index scan and the claimant_id index scan (a join in the OR would forbid that).
+        return self.alias(document=SearchVector("statement", config="english")).filter(
+            Q(document=query) | Q(claimant__in=claimants.values("pk"))
         )
 
 
@@ -595,3 +618,50 @@ class Event(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Events are append-only.")
+
+
+# --------------------------------------------------------------------------------------------
+# Notifications
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One thing a newsroom user should know about, fanned out from an audit event."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned"
+        MENTIONED = "mentioned", "Mentioned"
+        SENT_BACK = "sent_back", "Sent back"
+        PUBLISHED = "published", "Published"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="notifications")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    message = models.CharField(max_length=300)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = (models.Index(fields=("recipient", "read_at"), name="notification_unread"),)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("recipient", "event"), name="notification_once_per_event"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient}: {self.message}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
