@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 
-from claims.exceptions import DomainError
 from claims.models import Assignment, Claim, Claimant, Evidence, RatingLabel, Tag, User
 from claims.roles import ADMIN, APPROVER, EDITOR, REVIEWER
 
@@ -26,12 +25,6 @@ LANGUAGES = (
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv"})
 
 TEXT = {"dir": "auto"}
-
-
-def form_add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
-    """Show a service's refusal on the form: on its field when the form has one."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 def newsroom_users() -> QuerySet[User]:

@@ -12,9 +12,8 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from claims.exceptions import DomainError
-from claims.forms import form_add_domain_error
 from claims.views.claim_page import action_forms, render_claim_page
-from claims.views.common import claim_get_for, error_status, newsroom_required
+from claims.views.common import claim_get_for, domain_error_show, newsroom_required
 from claims.workflow import TRANSITIONS, Action, TransitionInput, transition_apply
 
 DONE_MESSAGES = {
@@ -63,8 +62,7 @@ def claim_transition(request: HttpRequest, code: UUID, action: str) -> HttpRespo
                 data=_input_from(chosen, form),
             )
         except DomainError as exc:
-            status = error_status(exc)
-            form_add_domain_error(form, exc)
+            status = domain_error_show(request, form, exc)
             claim.refresh_from_db()
             return render_claim_page(request, claim, {chosen: form}, status=status)
         messages.success(request, DONE_MESSAGES[chosen])

@@ -11,9 +11,14 @@ from django.shortcuts import redirect, render
 
 from claims import services
 from claims.exceptions import DomainError
-from claims.forms import AttributionFormSet, ClaimForm, attribution_from, form_add_domain_error
+from claims.forms import AttributionFormSet, ClaimForm, attribution_from
 from claims.models import Claim, Source, User
-from claims.views.common import claim_get_for, error_status, newsroom_required, permission_check
+from claims.views.common import (
+    claim_get_for,
+    domain_error_show,
+    newsroom_required,
+    permission_check,
+)
 
 
 def _source_from(form: ClaimForm, by: User) -> Source | None:
@@ -64,8 +69,7 @@ def claim_create(request: HttpRequest) -> HttpResponse:
                     attribution=attribution_from(formset),
                 )
         except DomainError as exc:
-            status = error_status(exc)
-            form_add_domain_error(form, exc)
+            status = domain_error_show(request, form, exc)
             return _render(request, form, formset, None, status)
         messages.success(request, "Claim logged as a draft.")
         return redirect("claims:detail", code=claim.code)
@@ -110,8 +114,7 @@ def claim_edit(request: HttpRequest, code: UUID) -> HttpResponse:
                     claimant=(data["claimant_name"], data["claimant_kind"]),
                 )
         except DomainError as exc:
-            status = error_status(exc)
-            form_add_domain_error(form, exc)
+            status = domain_error_show(request, form, exc)
             claim.refresh_from_db()
             return _render(request, form, formset, claim, status)
         messages.success(request, "Claim saved.")

@@ -26,12 +26,11 @@ from claims.forms import (
     ProposalForm,
     ReasonForm,
     SendBackForm,
-    form_add_domain_error,
 )
 from claims.models import Assignment, Claim, Evidence, User, VerdictProposal
 from claims.views.common import (
     claim_get_for,
-    error_status,
+    domain_error_show,
     is_htmx,
     newsroom_required,
     permission_check,
@@ -181,8 +180,7 @@ def evidence_add(request: HttpRequest, code: UUID) -> HttpResponse:
                 title=data["title"],
             )
         except DomainError as exc:
-            status = error_status(exc)
-            form_add_domain_error(form, exc)
+            status = domain_error_show(request, form, exc)
         else:
             if not is_htmx(request):
                 messages.success(request, "Evidence added.")
@@ -236,8 +234,7 @@ def comment_add(request: HttpRequest, code: UUID) -> HttpResponse:
         try:
             services.comment_add(claim=claim, by=request.user, body=form.cleaned_data["body"])  # type: ignore[arg-type]
         except DomainError as exc:
-            status = error_status(exc)
-            form_add_domain_error(form, exc)
+            status = domain_error_show(request, form, exc)
         else:
             if not is_htmx(request):
                 messages.success(request, "Comment added.")
@@ -274,8 +271,7 @@ def assignment_add(request: HttpRequest, code: UUID) -> HttpResponse:
                 due_date=data["due_date"],
             )
         except DomainError as exc:
-            status = error_status(exc)
-            form_add_domain_error(form, exc)
+            status = domain_error_show(request, form, exc)
             return render_claim_page(request, claim, {"assign": form}, status=status)
         messages.success(
             request, f"Assigned {assignment.user} as {assignment.get_role_display().lower()}."
@@ -306,8 +302,7 @@ def assignment_decline(request: HttpRequest, code: UUID) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:
-            status = error_status(exc)
-            form_add_domain_error(form, exc)
+            status = domain_error_show(request, form, exc)
             return render_claim_page(request, claim, {f"decline_{role}": form}, status=status)
         messages.success(request, "Assignment declined.")
         return redirect(safe_next(request, claim_url(claim)))

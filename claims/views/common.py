@@ -7,6 +7,8 @@ from functools import wraps
 from typing import Any, TypeVar
 from uuid import UUID
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -57,6 +59,19 @@ def error_status(exc: DomainError) -> int:
     if isinstance(exc, NotPermitted):
         raise PermissionDenied(exc.message)
     return 400
+
+
+def domain_error_show(request: HttpRequest, form: forms.BaseForm, exc: DomainError) -> int:
+    """Show a service's refusal where the user will see it: on the field it names, else at
+    the top of the page (or on the form, for an htmx fragment). Returns the HTTP status."""
+    status = error_status(exc)
+    if exc.field in form.fields:
+        form.add_error(exc.field, exc.message)
+    elif is_htmx(request):
+        form.add_error(None, exc.message)
+    else:
+        messages.error(request, exc.message)
+    return status
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:
