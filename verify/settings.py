@@ -100,10 +100,12 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 _SQLITE_PATH = VAR_DIR / "db.sqlite3"
 DATABASES: dict[str, dict[str, Any]] = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{_SQLITE_PATH}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+    "default": dict(
+        dj_database_url.config(
+            default=f"sqlite:///{_SQLITE_PATH}",
+            conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -196,7 +198,6 @@ else:
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
-        # The exchange table; kombu's default is ./control in the working directory.
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
