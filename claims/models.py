@@ -187,18 +187,30 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
             return self
         if connections[self.db].vendor != "postgresql":
             # Every word must appear in the statement or the claimant's name.
+            claims = self
             for word in text.split()[:10]:
-                self = self.filter(Q(statement__icontains=word) | Q(claimant__name__icontains=word))
-            return self
+                claims = claims.filter(
+                    Q(statement__icontains=word) | Q(claimant__name__icontains=word)
+                )
+            return claims
         query = SearchQuery(text, config="english", search_type="websearch")
-        claimants = Claimant.objects.annotate(
-            document=SearchVector("name", config="english")
-        ).filter(document=query)
-        # Both branches filter the claim table itself, so PostgreSQL can combine the GIN
-        # index scan and the claimant_id index scan (a join in the OR would forbid that).
-        return self.alias(document=SearchVector("statement", config="english")).filter(
-            Q(document=query) | Q(claimant__in=claimants.values("pk"))
+        # Two index-friendly halves joined by UNION: statements through the GIN index (the
+        # expression below is exactly the indexed one) and claims of matching claimants
+        # through the claimant_id index. An OR of the two would force a sequential scan.
+        by_statement = (
+            Claim.objects.order_by()
+            .alias(document=SearchVector("statement", config="english"))
+            .filter(document=query)
+            .values("pk")
         )
+        claimants = (
+            Claimant.objects.order_by()
+            .alias(document=SearchVector("name", config="english"))
+            .filter(document=query)
+            .values("pk")
+        )
+        by_claimant = Claim.objects.order_by().filter(claimant__in=claimants).values("pk")
+        return self.filter(pk__in=by_statement.union(by_claimant))
 
 
 class Claim(models.Model):
