@@ -161,7 +161,7 @@ class EvidenceForm(forms.Form):
         choices=Evidence.Stance.choices, initial=Evidence.Stance.CONTEXT, widget=forms.RadioSelect
     )
     url = forms.CharField(
-        label="Link",
+        label="Web address",
         max_length=2048,
         required=False,
         widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
