@@ -207,7 +207,7 @@ class ProposalForm(forms.Form):
         field = self.fields["evidence"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = claim.evidence.order_by("created_at", "id")
-        field.label_from_instance = _evidence_label  # type: ignore[method-assign]
+        field.label_from_instance = _evidence_label  # type: ignore[assignment]
 
 
 def _evidence_label(item: Evidence) -> str:

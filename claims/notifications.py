@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -34,7 +35,11 @@ K = Notification.Kind
 
 
 def _quote(claim: Claim | None) -> str:
-    return f"“{Truncator(claim.statement).chars(90)}”" if claim else "a claim"
+    """The claim's statement, quoted and isolated (U+2068 ... U+2069) so that right-to-left
+    text does not reorder the sentence around it, in HTML and in email alike."""
+    if claim is None:
+        return "a claim"
+    return f"“\u2068{Truncator(claim.statement).chars(90)}\u2069”"
 
 
 def _actor(event: Event) -> str:
@@ -125,7 +130,9 @@ def notifications_create(*, event: Event) -> list[Notification]:
             if made:
                 created.append(notification)
                 if user.email:
-                    tasks.notification_email_send.delay_on_commit(notification.pk)
+                    transaction.on_commit(
+                        partial(tasks.notification_email_send.delay, notification.pk)
+                    )
     return created
 
 

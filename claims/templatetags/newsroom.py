@@ -65,6 +65,9 @@ def event_detail(event: Event) -> str:
         return f"{details.get('user', '')} as {details.get('role', '')}"
     if event.action == "claim.updated":
         return "Changed: " + ", ".join(str(f).replace("_", " ") for f in details.get("fields", []))
+    if event.action == "comment.added":
+        mentioned = details.get("mentions") or []
+        return "Mentioned " + ", ".join(f"@{name}" for name in mentioned) if mentioned else ""
     if event.action == "evidence.added":
         return f"{details.get('kind', '')}, {details.get('stance', '')}"
     for key in ("comment", "reason"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -33,7 +34,7 @@ def _source_from(form: ClaimForm, by: User) -> Source | None:
 def _render(
     request: HttpRequest,
     form: ClaimForm,
-    formset: AttributionFormSet,
+    formset: forms.BaseFormSet,
     claim: Claim | None,
     status: int,
 ) -> HttpResponse:

@@ -196,7 +196,7 @@ def evidence_add(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @require_GET
 @newsroom_required
-def evidence_file(request: HttpRequest, code: UUID, evidence_code: UUID) -> HttpResponse:
+def evidence_file(request: HttpRequest, code: UUID, evidence_code: UUID) -> FileResponse:
     """An evidence file, only through this permission-checked view: always a download,
     never rendered by the browser."""
     permission_check(request.user, "claims.view_evidence")  # type: ignore[arg-type]
@@ -284,11 +284,12 @@ def assignment_add(request: HttpRequest, code: UUID) -> HttpResponse:
 @newsroom_required
 def assignment_decline(request: HttpRequest, code: UUID) -> HttpResponse:
     """Decline my open assignment on this claim (in the role posted), with a reason."""
+    user: User = request.user  # type: ignore[assignment]
     claim = claim_get_for(request, code)
     form = DeclineForm(request.POST)
     role = request.POST.get("role", "")
     assignment = (
-        Assignment.objects.filter(claim=claim, user=request.user, role=role, state="open")
+        Assignment.objects.filter(claim=claim, user=user, role=role, state="open")
         .select_related("claim")
         .first()
     )

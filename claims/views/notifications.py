@@ -18,8 +18,9 @@ PAGE_SIZE = 30
 @require_GET
 @newsroom_required
 def notification_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
     notifications = (
-        Notification.objects.filter(recipient=request.user)
+        Notification.objects.filter(recipient=user)
         .select_related("event__claim", "event__actor")
         .order_by("-created_at", "-id")
     )

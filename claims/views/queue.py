@@ -17,6 +17,7 @@ from claims.models import Assignment, Claim, User, VerdictProposal
 from claims.views.common import error_status, newsroom_required, permission_check
 
 AWAITING_LIMIT = 50
+QUEUE_LIMIT = 100
 
 
 def my_open_assignments(user: User) -> QuerySet[Assignment]:
@@ -34,7 +35,9 @@ def my_open_assignments(user: User) -> QuerySet[Assignment]:
 @newsroom_required
 def queue(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    assignments = list(my_open_assignments(user))
+    assignments = list(my_open_assignments(user)[: QUEUE_LIMIT + 1])
+    more = len(assignments) > QUEUE_LIMIT
+    assignments = assignments[:QUEUE_LIMIT]
     today = timezone.localdate()
     for assignment in assignments:
         assignment.is_overdue = bool(  # type: ignore[attr-defined]
@@ -52,6 +55,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         )
     context = {
         "assignments": assignments,
+        "more_assignments": more,
         "awaiting": awaiting,
         "can_take": user.has_perm("claims.take_claim"),
         "decline_form": DeclineForm(),

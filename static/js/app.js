@@ -51,7 +51,15 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    enhance(document);
+    // Secondary panels start folded on phones (they are open without JavaScript).
+    if (window.matchMedia("(max-width: 640px)").matches) {
+      document.querySelectorAll("details[data-collapse-narrow]").forEach(function (details) {
+        details.open = false;
+      });
+    }
+  });
   // Content htmx swaps in gets the same enhancements.
   document.addEventListener("htmx:load", function (event) {
     if (event.target && event.target.querySelectorAll) { enhance(event.target); }

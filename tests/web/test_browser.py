@@ -104,7 +104,8 @@ def test_claim_from_logging_to_publication(live_server, browser, personas) -> No
     # An outsider cannot see it.
     outsider = Session(browser, base, "outsider", problems)
     response = outsider.page.goto(claim_url)
-    assert response is not None and response.status == 403
+    assert response is not None
+    assert response.status == 403
     assert STATEMENT not in outsider.page.content()
     outsider.shot("04-outsider-refused")
 
@@ -136,6 +137,7 @@ def test_claim_from_logging_to_publication(live_server, browser, personas) -> No
 
     claim.refresh_from_db()
     assert claim.status == Claim.Status.PUBLISHED
-    assert claim.verdict is not None and claim.verdict.slug == "unproven"
+    assert claim.verdict is not None
+    assert claim.verdict.slug == "unproven"
     assert [p for p in problems if "Content Security Policy" in p] == []
     assert problems == [msg for msg in problems if "403" in msg]  # only the outsider's page

@@ -29,7 +29,7 @@ def test_assignment_notifies_and_emails_the_assignee(
         services.assignment_create(claim=claim, user=reviewer2, role="reviewer", by=build.editor)
     notification = Notification.objects.get(recipient=reviewer2)
     assert notification.kind == "assigned"
-    assert notification.message.startswith("editor assigned you as reviewer on “Senior IRGC")
+    assert notification.message.startswith("editor assigned you as reviewer on “\u2068Senior IRGC")
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
     assert mail.to == ["reviewer2@test.example"]
