@@ -6,6 +6,9 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from claims.models import Assignment, Claim, Claimant, Evidence, RatingLabel, Tag, User
 from claims.roles import ADMIN, APPROVER, EDITOR, REVIEWER
@@ -25,6 +28,30 @@ LANGUAGES = (
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv"})
 
 TEXT = {"dir": "auto"}
+
+
+class FastSelect(forms.Select):
+    """A <select> built in Python. Django renders a template per <option>, which costs the
+    claims list tens of milliseconds for its tag, person and verdict menus."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            "<option value=\"{}\"{}>{}</option>",
+            (
+                (option["value"] if option["value"] is not None else "",
+                 " selected" if option["selected"] else "",
+                 option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )  # fmt: skip
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options
+        )
 
 
 def newsroom_users() -> QuerySet[User]:
@@ -191,6 +218,7 @@ class ProposalForm(forms.Form):
         label="Verdict",
         queryset=RatingLabel.objects.filter(is_active=True),
         empty_label="Choose a verdict",
+        widget=FastSelect,
     )
     reasoning = forms.CharField(
         widget=forms.Textarea(attrs={**TEXT, "rows": 5}),
@@ -236,8 +264,10 @@ class ReasonForm(forms.Form):
 
 
 class AssignmentForm(forms.Form):
-    user = forms.ModelChoiceField(label="Person", queryset=User.objects.none())
-    role = forms.ChoiceField(choices=Assignment.Role.choices, initial=Assignment.Role.REVIEWER)
+    user = forms.ModelChoiceField(label="Person", queryset=User.objects.none(), widget=FastSelect)
+    role = forms.ChoiceField(
+        choices=Assignment.Role.choices, initial=Assignment.Role.REVIEWER, widget=FastSelect
+    )
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -277,34 +307,45 @@ SORTS = {
 
 class ClaimFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
-    status = forms.ChoiceField(choices=[("", "Any status"), *Claim.Status.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Claim.Status.choices], required=False, widget=FastSelect
+    )
     verdict = forms.ModelChoiceField(
         queryset=RatingLabel.objects.all(),
         to_field_name="slug",
         required=False,
         empty_label="Any verdict",
+        widget=FastSelect,
     )
     priority = forms.TypedChoiceField(
         choices=[("", "Any priority"), *Claim.Priority.choices],
         coerce=int,
         empty_value=None,
         required=False,
+        widget=FastSelect,
     )
     assignee = forms.ModelChoiceField(
         queryset=User.objects.none(),
         to_field_name="username",
         required=False,
         empty_label="Anyone",
+        widget=FastSelect,
     )
     tag = forms.ModelChoiceField(
-        queryset=Tag.objects.all(), to_field_name="slug", required=False, empty_label="Any tag"
+        queryset=Tag.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any tag",
+        widget=FastSelect,
     )
     source = forms.CharField(
         required=False, max_length=200, help_text="Outlet, title or link of the source."
     )
     overdue = forms.BooleanField(label="Overdue only", required=False)
     sort = forms.ChoiceField(
-        choices=[(key, label) for key, (label, _) in SORTS.items()], required=False
+        choices=[(key, label) for key, (label, _) in SORTS.items()],
+        required=False,
+        widget=FastSelect,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -313,10 +354,11 @@ class ClaimFilterForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = newsroom_users()
 
+    def searching(self) -> bool:
+        return self.is_valid() and bool(self.cleaned_data.get("q", "").strip())
+
     def apply(self, claims: QuerySet[Claim]) -> QuerySet[Claim]:
         data = self.cleaned_data if self.is_valid() else {}
-        if data.get("q"):
-            claims = claims.search(data["q"])  # type: ignore[attr-defined]
         if data.get("status"):
             claims = claims.filter(status=data["status"])
         if data.get("verdict"):
@@ -340,6 +382,8 @@ class ClaimFilterForm(forms.Form):
             )
         if data.get("overdue"):
             claims = claims.overdue()  # type: ignore[attr-defined]
+        if data.get("q"):  # last: the search narrows each of its halves with the filters
+            claims = claims.search(data["q"])  # type: ignore[attr-defined]
         return claims.order_by(*SORTS[data.get("sort") or "-created_at"][1])
 
 
@@ -351,7 +395,11 @@ class BulkForm(forms.Form):
         queryset=Claim.objects.all(), to_field_name="code", error_messages={"required": ""}
     )
     user = forms.ModelChoiceField(
-        label="Reviewer", queryset=User.objects.none(), required=False, empty_label="Choose"
+        label="Reviewer",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Choose",
+        widget=FastSelect,
     )
     tags = forms.CharField(required=False, max_length=500)
     reason = forms.CharField(label="Reason", required=False, max_length=2000)

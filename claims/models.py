@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections, models
 from django.db.models import Q
@@ -153,6 +154,18 @@ class RatingLabel(models.Model):
 # Claims
 
 
+class _AnyOf(models.Lookup):
+    """``id = ANY(ARRAY(subquery))`` (PostgreSQL): the planner collects the subquery once
+    and fetches its rows through the primary key."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
 class ClaimQuerySet(models.QuerySet["Claim"]):
     def published(self) -> ClaimQuerySet:
         return self.filter(status=Claim.Status.PUBLISHED)
@@ -179,9 +192,9 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
         )
 
     def search(self, text: str) -> ClaimQuerySet:
-        """Claims whose statement or claimant name matches ``text``: PostgreSQL full-text
-        search (the statement match uses the GIN index of migration 0005), else each word
-        with icontains."""
+        """Claims of this queryset whose statement or claimant name matches ``text``:
+        PostgreSQL full-text search (through the GIN indexes of migration 0005), else each
+        word with icontains. Call it after the other filters and before ordering."""
         text = text.strip()
         if not text:
             return self
@@ -194,23 +207,26 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
                 )
             return claims
         query = SearchQuery(text, config="english", search_type="websearch")
-        # Two index-friendly halves joined by UNION: statements through the GIN index (the
-        # expression below is exactly the indexed one) and claims of matching claimants
-        # through the claimant_id index. An OR of the two would force a sequential scan.
-        by_statement = (
-            Claim.objects.order_by()
-            .alias(document=SearchVector("statement", config="english"))
-            .filter(document=query)
-            .values("pk")
-        )
+        # Two index-friendly halves joined by UNION, each narrowed by the filters already on
+        # this queryset: statements through the GIN index (the expression below is exactly
+        # the indexed one) and claims of matching claimants through the claimant_id index.
+        # An OR of the two would force a sequential scan. Apply other filters first.
         claimants = (
             Claimant.objects.order_by()
             .alias(document=SearchVector("name", config="english"))
             .filter(document=query)
             .values("pk")
         )
-        by_claimant = Claim.objects.order_by().filter(claimant__in=claimants).values("pk")
-        return self.filter(pk__in=by_statement.union(by_claimant))
+        by_statement = (
+            self.order_by()
+            .alias(document=SearchVector("statement", config="english"))
+            .filter(document=query)
+            .values("pk")
+        )
+        by_claimant = self.order_by().filter(claimant__in=claimants).values("pk")
+        # id = ANY(ARRAY(...)): the matches are collected once, then fetched through the
+        # primary key (an IN (subquery) would hash-join them against the whole table).
+        return Claim.objects.filter(id__any_of=ArraySubquery(by_statement.union(by_claimant)))
 
 
 class Claim(models.Model):
@@ -287,6 +303,8 @@ class Claim(models.Model):
         indexes = (
             models.Index(fields=("status", "-created_at"), name="claim_status_created"),
             models.Index(fields=("due_date",), name="claim_due_date"),
+            # The claims list's default order: page N is an index range, not a sort.
+            models.Index(fields=("-created_at", "-id"), name="claim_created"),
         )
         constraints = (
             models.CheckConstraint(
@@ -335,6 +353,9 @@ class Claim(models.Model):
 
     def latest_proposal(self) -> VerdictProposal | None:
         return self.proposals.filter(state=VerdictProposal.State.PENDING).order_by("-id").first()
+
+
+Claim._meta.get_field("id").register_lookup(_AnyOf)
 
 
 class AttributionLink(models.Model):

@@ -119,7 +119,9 @@ def test_claim_from_logging_to_publication(live_server, browser, personas) -> No
     assert page.url == claim_url
     assert page.locator("#evidence-list").get_by_text(f"{base}/healthz").count() >= 1
     page.locator("#id_propose-rating").select_option(label="Unproven")
-    page.locator("#id_propose-reasoning").fill("Only Al-Alam reports it; no independent confirmation.")
+    page.locator("#id_propose-reasoning").fill(
+        "Only Al-Alam reports it; no independent confirmation."
+    )
     page.locator("#propose-section input[name='propose-evidence']").check()
     reviewer.shot("06-reviewer-proposal")
     page.get_by_role("button", name="Propose verdict").click()

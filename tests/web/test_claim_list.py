@@ -123,13 +123,38 @@ def test_pagination_keeps_the_filters(client_for, build, monkeypatch):
 
 
 @pytest.mark.parametrize("rows", [1, 5])
-def test_query_count_is_constant(rows, client_for, build, django_assert_num_queries):
+@pytest.mark.parametrize(
+    ("params", "queries"),
+    [
+        # A search counts and pages in one query (COUNT(*) OVER ()); without one, a COUNT
+        # and an index-ordered page of ids.
+        ({"q": "Damascus", "status": "in_verification"}, 13),
+        ({"status": "in_verification", "tag": "iran"}, 15),  # + the tag lookup
+    ],
+)
+def test_query_count_is_constant(
+    rows, params, queries, client_for, build, django_assert_num_queries
+):
     for i in range(rows):
         build.submitted(statement=f"Claim about Damascus {i}.", tags=["iran", "syria"])
     client = client_for("editor")
-    with django_assert_num_queries(13):
-        response = client.get(URL, {"q": "Damascus", "status": "in_verification"})
+    with django_assert_num_queries(queries):
+        response = client.get(URL, params)
     assert len(response.context["claims"]) == rows
+
+
+def test_search_pages_and_counts(client_for, build, monkeypatch):
+    monkeypatch.setattr(claim_list, "PAGE_SIZE", 2)
+    for i in range(5):
+        build.draft(statement=f"Damascus claim {i}.")
+    build.draft(statement="Unrelated.")
+    client = client_for("editor")
+    last = client.get(URL, {"q": "damascus", "page": "3"})
+    assert _statements(last) == ["Damascus claim 0."]
+    assert "Page 3 of 3" in text_of(last)
+    beyond = client.get(URL, {"q": "damascus", "page": "9"})
+    assert _statements(beyond) == ["Damascus claim 0."]
+    assert client.get(URL, {"q": "damascus", "page": "x"}).context["page"].number == 1
 
 
 # --------------------------------------------------------------------------------------------
