@@ -52,7 +52,7 @@ def _page_of_ids(
         window = matching.annotate(total=Window(Count("*"))).values_list("pk", "total")
         rows = list(window[start : start + PAGE_SIZE])
         if rows:
-            paginator.count = rows[0][1]  # type: ignore[misc]  # cached_property, preset
+            paginator.count = rows[0][1]  # a cached_property: preset, so it is not counted again
             return paginator.page(wanted), [pk for pk, _ in rows]
     page = paginator.get_page(number)
     return page, list(page.object_list)
