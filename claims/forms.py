@@ -155,13 +155,13 @@ class AttributionLinkForm(forms.Form):
     relation = forms.CharField(
         max_length=80,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "reported", **TEXT}),
+        widget=forms.TextInput(attrs=TEXT),
     )
     name = forms.CharField(
         label="Who",
         max_length=300,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "Iran International", **TEXT}),
+        widget=forms.TextInput(attrs=TEXT),
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from claims.models import Claim, Evidence
 
@@ -65,8 +66,16 @@ class Session:
 
 @pytest.mark.django_db(transaction=True)
 def test_claim_from_logging_to_publication(live_server, browser, personas) -> None:
+    try:
+        _claim_from_logging_to_publication(live_server.url, browser)
+    finally:
+        # ORM calls made while Playwright's loop runs get their own connection (another
+        # asgiref context); close it here, or it outlives the test database.
+        connections.close_all()
+
+
+def _claim_from_logging_to_publication(base: str, browser) -> None:
     problems: list[str] = []
-    base = live_server.url
 
     # The editor logs the claim with its attribution chain.
     editor = Session(browser, base, "editor", problems)
