@@ -10,4 +10,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("intake/", include("claims.intake_urls")),
     path("api/v1/", include("claims.api.intake_urls")),
+    path("", include("claims.urls")),
 ]
