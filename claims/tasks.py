@@ -4,6 +4,10 @@ Every task is safe to run twice: the services compare-and-set the rows they chan
 are acknowledged after they finish (acks_late) and given back to the broker when their
 worker dies (reject_on_worker_lost); the sweeper re-queues what a lost message leaves
 behind, so the database, not the broker, decides what is left to do.
+
+A task that must run again later (a transient failure, a busy site, an archive capture in
+progress) sends itself again with a countdown and the retry count carried over, then
+finishes normally; the service has already written why in the database.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ logger = logging.getLogger(__name__)
     reject_on_worker_lost=True,
     soft_time_limit=settings.FETCH_TASK_SOFT_TIME_LIMIT,
     time_limit=settings.FETCH_TASK_TIME_LIMIT,
-    max_retries=None,  # the service counts attempts in the database; see FETCH_MAX_REQUEUES
 )
 def evidence_fetch_task(self: Task, evidence_id: int) -> str:
     """Fetch one evidence link (see claims.fetch_services.evidence_fetch)."""
@@ -34,7 +37,8 @@ def evidence_fetch_task(self: Task, evidence_id: int) -> str:
     if self.request.retries >= settings.FETCH_MAX_REQUEUES:
         logger.warning("evidence %s: %s; left for the sweeper", evidence_id, step.note)
         return step.state
-    raise self.retry(countdown=step.retry_in)
+    _again(self, (evidence_id,), step.retry_in)
+    return step.state
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=120, time_limit=180)
@@ -56,7 +60,6 @@ def evidence_monitor_task() -> int:
     rate_limit=settings.ARCHIVE_RATE_LIMIT,
     soft_time_limit=90,
     time_limit=120,
-    max_retries=None,  # the service gives up after ARCHIVE_MAX_POLLS
 )
 def evidence_archive_task(self: Task, evidence_id: int, job_id: str = "") -> str:
     """Ask the Internet Archive to capture a fetched link (queue "archive", rate-limited)."""
@@ -65,4 +68,10 @@ def evidence_archive_task(self: Task, evidence_id: int, job_id: str = "") -> str
     )
     if step.retry_in is None:
         return step.note
-    raise self.retry(args=(evidence_id, step.job_id), kwargs={}, countdown=step.retry_in)
+    _again(self, (evidence_id, step.job_id), step.retry_in)
+    return step.note
+
+
+def _again(task: Task, args: tuple[object, ...], countdown: float) -> None:
+    """Send the task again after `countdown` seconds, counting one more retry."""
+    task.apply_async(args, countdown=countdown, retries=task.request.retries + 1)
