@@ -537,6 +537,13 @@ class PipelineSite:
             self.pages[path] = list(pages)
         return self.url(path)
 
+    def copy(self, source: str, path: str) -> str:
+        """Serve the page at `source` under `path` too (a path of the test's own, whose
+        requests it can count); its URL."""
+        with self.pages.lock:
+            self.pages[path] = dict.__getitem__(self.pages, source)
+        return self.url(path)
+
     def hits(self, path: str) -> int:
         return sum(1 for seen in list(self.server.requests) if seen.partition("?")[0] == path)
 
@@ -546,7 +553,7 @@ def pipeline_site(counter_port: int) -> Iterator[PipelineSite]:
     html = {"Content-Type": "text/html; charset=utf-8"}
     pages = build_pages(counter_port)
     pages["/sleepy"] = Page(headers=html, body=ARTICLE_HTML.encode(), delay=SLEEPY_SECONDS)
-    pages["/slowish"] = Page(headers=html, body=ARTICLE_HTML.encode(), delay=0.6)
+    pages["/slowish"] = Page(headers=html, body=ARTICLE_HTML.encode(), delay=0.3)
     scripted = ScriptedPages(pages)
     server = _Site(scripted)  # type: ignore[arg-type]
     with _serve(server):

@@ -5,8 +5,8 @@ up right for every kind of page. Celery is eager here, so retries run at once.""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -220,9 +220,7 @@ def test_size_cap_fails_without_retry(
     assert not Blob.objects.exists()
 
 
-def test_429_with_retry_after_then_success(
-    add_link: AddLink, pipeline_site: PipelineSite
-) -> None:
+def test_429_with_retry_after_then_success(add_link: AddLink, pipeline_site: PipelineSite) -> None:
     url = pipeline_site.script(
         "/rate-limited",
         Page(status=429, headers={**TEXT, "Retry-After": "7"}, body=b"slow down"),
@@ -356,7 +354,9 @@ def test_identical_bytes_are_stored_once(
     first = add_link(pipeline_site.url("/article"), claim=claim)
     second = add_link(pipeline_site.url("/article?utm=copy"), claim=claim)
     a, b = first.latest_snapshot, second.latest_snapshot
-    assert a is not None and b is not None and a != b
+    assert a is not None
+    assert b is not None
+    assert a != b
     assert a.body_blob_id == b.body_blob_id
     assert a.text_blob_id == b.text_blob_id
     assert Blob.objects.count() == 2  # one body, one text
