@@ -343,6 +343,11 @@ class ClaimAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # claims are withdrawn, never deleted: their audit trail stays
 
+    def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
+        if obj is None:  # a new claim has no flags, and its form needs no formset for them
+            return tuple(inline for inline in self.inlines if inline is not ClaimFlagInline)
+        return self.inlines
+
     @admin.display(description="Statement", ordering="statement")
     def short_statement(self, obj: Claim) -> str:
         return str(obj)
