@@ -241,14 +241,18 @@ def _record(
     """Freeze the result in a snapshot and move the link on, if this run still holds it."""
     attempt = evidence.fetch_attempts + 1
     decision = _decide(attempt, result)
-    body_blob = Blob.store(result.body, result.media_type) if result.ok else None
+    # Files first (outside the transaction), rows with the snapshot.
+    body_blob = Blob.write(result.body, result.media_type) if result.ok else None
     text_blob = (
-        Blob.store(extracted.text.encode("utf-8"), "text/plain; charset=utf-8")
+        Blob.write(extracted.text.encode("utf-8"), "text/plain; charset=utf-8")
         if extracted is not None and extracted.text
         else None
     )
     now = timezone.now()
     with transaction.atomic():
+        blobs = [blob for blob in (body_blob, text_blob) if blob is not None]
+        if blobs:
+            Blob.objects.bulk_create(blobs, ignore_conflicts=True)
         snapshot = Snapshot.objects.create(
             evidence=evidence,
             requested_url=result.requested_url[:2048],

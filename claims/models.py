@@ -516,26 +516,28 @@ class Blob(_ImmutableModel):
         return f"{self.sha256[:12]}… ({self.size:,} bytes, {self.content_type or 'unknown type'})"
 
     @classmethod
-    def store(cls, data: bytes, content_type: str = "") -> Blob:
-        """The blob holding exactly these bytes, written now if no blob holds them yet.
+    def write(cls, data: bytes, content_type: str = "") -> Blob:
+        """The file for these bytes, written unless it exists, and its row, not saved yet:
+        save rows with ``Blob.objects.bulk_create(blobs, ignore_conflicts=True)``, which
+        keeps the row already there for the same bytes.
 
         The file is written before the row, so a row always has its file; two workers
-        storing the same new bytes at once both end up with the one file and the one row.
+        writing the same new bytes at once end up with the one file.
         """
         sha256 = hashlib.sha256(data).hexdigest()
-        existing = cls.objects.filter(sha256=sha256).first()
-        if existing is not None:
-            return existing
         path = blob_path(sha256)
         if not default_storage.exists(path):
             saved = default_storage.save(path, ContentFile(data))
             if saved != path:  # another worker wrote the same bytes a moment ago
                 default_storage.delete(saved)
-        blob, _ = cls.objects.get_or_create(
-            sha256=sha256,
-            defaults={"size": len(data), "content_type": content_type[:255], "file": path},
-        )
-        return blob
+        return cls(sha256=sha256, size=len(data), content_type=content_type[:255], file=path)
+
+    @classmethod
+    def store(cls, data: bytes, content_type: str = "") -> Blob:
+        """The blob holding exactly these bytes, stored now if no blob holds them yet."""
+        blob = cls.write(data, content_type)
+        cls.objects.bulk_create([blob], ignore_conflicts=True)
+        return cls.objects.get(pk=blob.pk)  # the stored row (its first content type)
 
     def read(self) -> bytes:
         with default_storage.open(self.file.name, "rb") as handle:
@@ -628,7 +630,7 @@ class Snapshot(_ImmutableModel):
         return self.outcome == self.Outcome.OK
 
     def text(self) -> str:
-        return self.text_blob.read().decode("utf-8") if self.text_blob_id else ""
+        return self.text_blob.read().decode("utf-8") if self.text_blob is not None else ""
 
 
 class ClaimFlagQuerySet(models.QuerySet["ClaimFlag"]):

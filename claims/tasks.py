@@ -74,4 +74,5 @@ def evidence_archive_task(self: Task, evidence_id: int, job_id: str = "") -> str
 
 def _again(task: Task, args: tuple[object, ...], countdown: float) -> None:
     """Send the task again after `countdown` seconds, counting one more retry."""
-    task.apply_async(args, countdown=countdown, retries=task.request.retries + 1)
+    # `retries` goes through to send_task; celery-types does not list it.
+    task.apply_async(args, countdown=countdown, retries=task.request.retries + 1)  # type: ignore[call-arg]

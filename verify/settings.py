@@ -222,6 +222,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Celery's Django fixup closes every database connection before and after every task unless
+# this is set; a new PostgreSQL connection per task costs more CPU than a fetch. Connections
+# are kept for this many tasks, and checked before each (verify/celery.py).
+CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX") or 500)
 CELERY_TASK_ROUTES = {"claims.tasks.evidence_archive_task": {"queue": "archive"}}
 # Filled below, once the fetch pipeline's intervals are known.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}

@@ -81,7 +81,7 @@ def test_blobs_are_stored_once_under_their_hash(fetch_settings: Any) -> None:
     second = Blob.store(data, "application/octet-stream")
     assert first.pk == second.pk == digest
     assert first.size == len(data)
-    assert first.content_type == "application/pdf"
+    assert first.content_type == second.content_type == "application/pdf"
     assert first.file.name == f"blobs/{digest[:2]}/{digest[2:4]}/{digest}"
     assert default_storage.listdir(f"blobs/{digest[:2]}/{digest[2:4]}")[1] == [digest]
     assert second.read() == data
