@@ -88,6 +88,10 @@ def evidence_fetch(*, evidence_id: int) -> FetchStep:
     token = slots.acquire(site)
     if token is None:
         delay = settings.FETCH_SITE_BUSY_RETRY_SECONDS * random.uniform(1.0, 2.0)  # noqa: S311
+        # Still on its way (the sweeper must not count it lost), but not an attempt.
+        Evidence.objects.filter(pk=evidence.pk, fetch_state=FetchState.PENDING).update(
+            fetch_next_at=now + timedelta(seconds=delay)
+        )
         return FetchStep(state, retry_in=delay, note=f"{site} is busy")
     try:
         claim = _claim(evidence, now)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import redis
+from django.utils import timezone
 
 from claims import fetch_services
 from claims.fetching.politeness import LocalSiteSlots, RedisSiteSlots, site_slot, site_slots
@@ -109,6 +110,8 @@ def test_a_busy_site_defers_the_fetch_without_counting_an_attempt(
     assert step.retry_in <= 2 * fetch_settings.FETCH_SITE_BUSY_RETRY_SECONDS
     evidence.refresh_from_db()
     assert (evidence.fetch_attempts, evidence.fetch_deliveries) == (0, 0)
+    assert evidence.fetch_next_at is not None
+    assert evidence.fetch_next_at > timezone.now()  # not lost: the sweeper leaves it alone
     assert not Snapshot.objects.exists()
     assert pipeline_site.hits("/polite") == 0
 
