@@ -95,7 +95,12 @@ def test_sigkill_in_the_middle_of_a_fetch_loses_nothing(
     short = {"CELERY_VISIBILITY_TIMEOUT": "3"}
     first = start_worker("doomed", env={**short, "FETCH_LEASE_SECONDS": "2"})
     evidence = _add(build, pipeline_site.copy("/sleepy", "/live-sleepy"))
-    wait_for(lambda: _state(evidence) == "fetching", timeout=30, interval=0.02, what="fetching")
+    wait_for(
+        lambda: _state(evidence) == "fetching" and pipeline_site.hits("/live-sleepy") == 1,
+        timeout=30,
+        interval=0.02,
+        what="the page to be requested",
+    )  # the page answers 3 s after the request: the worker is waiting for it now
     first.kill()
     assert _state(evidence) == Evidence.FetchState.FETCHING
 
