@@ -61,12 +61,17 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "claims",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -75,7 +80,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "verify.urls"
+# The benchmark serves an extra bare view from its own URL module (bench/urls.py).
+ROOT_URLCONF = os.environ.get("DJANGO_ROOT_URLCONF", "verify.urls")
 WSGI_APPLICATION = "verify.wsgi.application"
 
 TEMPLATES = [
@@ -209,13 +215,73 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an anonymous API request then gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
 }
+
+# --- Public status API ----------------------------------------------------------------------
+# Requests per client IP for the anonymous public API (DRF rate syntax: "120/min").
+PUBLIC_API_RATE = os.environ.get("PUBLIC_API_RATE", "120/min")
+# Cache-Control max-age for public responses (shared caches and browsers).
+PUBLIC_CACHE_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_MAX_AGE", "60"))
+# How long rendered public responses stay in the server-side cache (0 turns it off). Publish,
+# correction and withdrawal invalidate them at once; this bounds staleness from anything
+# else (a rating label renamed in the back office).
+PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "600"))
+
+CORS_URLS_REGEX = r"^/api/v1/public/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("ETag", "Retry-After")
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Verify API",
+    "DESCRIPTION": (
+        "The public status API of the fact-check desk (anonymous, read-only, cached) and the "
+        "newsroom API (session or token authentication). Errors always have the shape "
+        '{"error": {"code", "message", "fields"}}.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "claims.api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "NormalizedEnum": "claims.models.RatingLabel.Normalized",
+        "EvidenceKindEnum": "claims.models.Evidence.Kind",
+        "ClaimantKindEnum": "claims.models.Claimant.Kind",
+        "StanceEnum": "claims.models.Evidence.Stance",
+        "FetchStateEnum": "claims.models.Evidence.FetchState",
+        "ClaimStatusEnum": "claims.models.Claim.Status",
+        "AssignmentRoleEnum": "claims.models.Assignment.Role",
+        "AssignmentStateEnum": "claims.models.Assignment.State",
+        "ProposalStateEnum": "claims.models.VerdictProposal.State",
+    },
+}
+
+# --- Webhooks -------------------------------------------------------------------------------
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
 
 # --- Outbound fetching ----------------------------------------------------------------------
 # "ip:port" pairs the fetch guard lets through although they are private. Tests use it to

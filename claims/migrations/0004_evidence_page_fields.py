@@ -4,40 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0003_event_append_only_trigger'),
+        ("claims", "0003_event_append_only_trigger"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='evidence',
-            name='archive_url',
+            model_name="evidence",
+            name="archive_url",
             field=models.URLField(blank=True, max_length=2048),
         ),
         migrations.AddField(
-            model_name='evidence',
-            name='page_excerpt',
+            model_name="evidence",
+            name="page_excerpt",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='evidence',
-            name='page_language',
+            model_name="evidence",
+            name="page_language",
             field=models.CharField(blank=True, max_length=16),
         ),
         migrations.AddField(
-            model_name='evidence',
-            name='page_published_at',
+            model_name="evidence",
+            name="page_published_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='evidence',
-            name='page_site_name',
+            model_name="evidence",
+            name="page_site_name",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='evidence',
-            name='page_title',
+            model_name="evidence",
+            name="page_title",
             field=models.CharField(blank=True, max_length=500),
         ),
     ]

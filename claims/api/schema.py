@@ -1,0 +1,75 @@
+"""OpenAPI additions: the one error shape, documented on every operation.
+
+drf-spectacular documents what views return on success; this post-processing hook adds the
+error responses each kind of endpoint can give, all with the ``Error`` schema, so clients
+(and schemathesis) know every status and body the API can answer with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "description": "Stable machine-readable code, such as `invalid`, "
+                    "`not_found`, `forbidden`, `invalid_transition`, `four_eyes`.",
+                },
+                "message": {"type": "string", "description": "Plain English."},
+                "fields": {
+                    "type": "object",
+                    "description": "For validation errors: field name to messages.",
+                    "additionalProperties": {},
+                },
+            },
+        }
+    },
+}
+
+_PUBLIC_ERRORS = {
+    "400": "A filter or parameter is not valid; `fields` names it.",
+    "404": "Not found. Unknown and unpublished codes get the same answer.",
+    "429": "Too many requests; wait for the number of seconds in Retry-After.",
+}
+_PUBLIC_ONE_CLAIM_ERRORS = {"410": "The check was withdrawn; the message gives the reason."}
+_NEWSROOM_ERRORS = {
+    "400": "Malformed body, a field that is not valid (named in `fields`), or a workflow "
+    "condition that does not hold.",
+    "401": "Not signed in, or a bad token.",
+    "403": "Signed in, but not allowed to do this.",
+    "404": "No such claim or item.",
+    "409": "The workflow does not allow this now, or someone else changed the claim first.",
+    "413": "The request body is too large.",
+    "415": "Unsupported Content-Type.",
+}
+
+
+def add_error_responses(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/") or path.startswith("/api/v1/schema"):
+            continue
+        for method, operation in operations.items():
+            if method not in {"get", "post", "patch", "put", "delete"}:
+                continue
+            if path.startswith("/api/v1/public/"):
+                errors = dict(_PUBLIC_ERRORS)
+                if "{code}" in path:
+                    errors.update(_PUBLIC_ONE_CLAIM_ERRORS)
+            else:
+                errors = dict(_NEWSROOM_ERRORS)
+                if method == "get":
+                    for status in ("409", "413", "415"):
+                        errors.pop(status)
+            responses = operation.setdefault("responses", {})
+            for status, description in errors.items():
+                responses[status] = {"description": description, "content": ref}
+    return result
