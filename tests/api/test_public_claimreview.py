@@ -42,7 +42,7 @@ def test_claimreview_has_every_required_and_recommended_property(anon, publish):
     review = response.json()
     assert review["@context"] == "https://schema.org"
     assert review["@type"] == "ClaimReview"
-    assert REQUIRED | RECOMMENDED | EXTRA <= set(review)
+    assert set(review) >= REQUIRED | RECOMMENDED | EXTRA
     assert review["claimReviewed"] == claim.statement
     assert review["url"] == f"https://verify.example/checks/{claim.code}/"
     assert review["author"] == {
@@ -56,13 +56,13 @@ def test_claimreview_has_every_required_and_recommended_property(anon, publish):
 
     rating = review["reviewRating"]
     assert rating["@type"] == "Rating"
-    assert RATING_REQUIRED | RATING_RECOMMENDED <= set(rating)
+    assert set(rating) >= RATING_REQUIRED | RATING_RECOMMENDED
     assert rating["alternateName"] == "False"
     assert (rating["ratingValue"], rating["worstRating"], rating["bestRating"]) == (1, 1, 5)
 
     item = review["itemReviewed"]
     assert item["@type"] == "Claim"
-    assert CLAIM_RECOMMENDED <= set(item)
+    assert set(item) >= CLAIM_RECOMMENDED
     assert item["author"] == {"@type": "Person", "name": "Minister of Water"}
     assert item["datePublished"] == "2024-12-03"
     assert item["appearance"][0]["url"].startswith("https://news.example.org/")

@@ -10,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from claims.models import Claim
 from claims.workflow import Action, TransitionInput, transition_apply
 
 pytestmark = pytest.mark.django_db
