@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import (
     RequestDataTooBig,
     SuspiciousOperation,
     TooManyFieldsSent,
     TooManyFilesSent,
 )
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -67,6 +68,10 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
 def _from_django(exc: Exception) -> exceptions.APIException | None:
     """Django's own request errors (body too big, too many fields) as API errors: a 4xx in
     the one shape, never Django's HTML 400 page."""
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
     if isinstance(exc, RequestDataTooBig | TooManyFilesSent):
         return RequestTooLarge()
     if isinstance(exc, TooManyFieldsSent):

@@ -18,7 +18,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -83,8 +85,20 @@ def _body_limit(request: Request) -> int:
     return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 
+class SafeJSONParser(JSONParser):
+    """DRF's JSON parser, plus: absurdly deep nesting is a malformed body (400), not a
+    RecursionError (500)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - the body is nested too deeply.") from None
+
+
 class NewsroomViewSet(viewsets.GenericViewSet):
     permission_classes = (NewsroomPermission,)
+    parser_classes = (SafeJSONParser, MultiPartParser)
     required_permissions: dict[str, str] = {}
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
