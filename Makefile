@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+VAR := $(or $(VERIFY_VAR_DIR),var)
 
 .PHONY: install run test lint migrate clean
 
@@ -14,16 +15,16 @@ $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 install: $(VENV)/.installed
 
 migrate: install
-	@mkdir -p var
+	@mkdir -p $(VAR)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py setup_roles
 
 run: migrate
-	@test -s var/demo-password || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(12))" > var/demo-password
-	$(BIN)/python manage.py seed_demo --password "$$(cat var/demo-password)"
+	@test -s $(VAR)/demo-password || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(12))" > $(VAR)/demo-password
+	$(BIN)/python manage.py seed_demo --password "$$(cat $(VAR)/demo-password)"
 	@echo ""
 	@echo "  Verify is starting at http://127.0.0.1:$(PORT)/  (back office: http://127.0.0.1:$(PORT)/admin/)"
-	@echo "  Demo logins: editor, reviewer, reviewer2, approver, admin; password: $$(cat var/demo-password)"
+	@echo "  Demo logins: editor, reviewer, reviewer2, approver, admin; password: $$(cat $(VAR)/demo-password)"
 	@echo "  Stop with Ctrl-C."
 	@echo ""
 	$(BIN)/honcho start -p $(PORT)

@@ -399,7 +399,7 @@ def _check_upload(file: UploadedFile) -> None:
 # --------------------------------------------------------------------------------------------
 # Assignments
 
-_ROLE_PERMISSION = {
+_ROLE_PERMISSION: dict[str, str] = {
     Assignment.Role.REVIEWER: "claims.propose_verdict",
     Assignment.Role.APPROVER: "claims.approve_claim",
 }

@@ -219,7 +219,8 @@ _GUARDS: dict[Action, Callable[[Claim, User, TransitionInput], None]] = {
 def _before_approve(claim: Claim, by: User, data: TransitionInput) -> dict[str, Any]:
     """Write the public version first: a published claim must point at one."""
     proposal = claim.latest_proposal()
-    assert proposal is not None
+    if proposal is None:  # another approve or a withdrawal got there first
+        raise _conflict()
     number = claim.publications.count() + 1
     correction_note = ""
     if number > 1:

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group
 
-from claims.models import Claim, User
+from claims.models import Claim, RatingLabel, User
+from claims.rating_scale import rating_scale_ensure
 from claims.roles import ADMIN, APPROVER, EDITOR, REVIEWER, roles_setup
 from tests.builders import ClaimBuilder
 from verify.celery import app as celery_app
@@ -28,6 +29,8 @@ def _fast_password_hashing(settings: Any) -> None:
 
 @pytest.fixture
 def roles(db: None) -> None:
+    # Transactional tests flush every table, data migrations' rows included: put them back.
+    rating_scale_ensure(RatingLabel)
     roles_setup()
 
 

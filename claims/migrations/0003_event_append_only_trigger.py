@@ -9,7 +9,7 @@ from django.db import migrations
 CREATE = """
 CREATE OR REPLACE FUNCTION claims_event_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'claims_event is append-only: % refused', TG_OP;
+    RAISE EXCEPTION 'claims_event is append-only: %% refused', TG_OP;
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER claims_event_append_only
