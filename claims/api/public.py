@@ -314,8 +314,8 @@ class PublicClaimList(PublicView):
             queryset = queryset.filter(verdict__normalized=wanted["normalized"])
         if "language" in wanted:
             queryset = queryset.filter(_language_q("language", wanted["language"]))
-        if "claimant" in wanted:
-            queryset = queryset.filter(claimant_name__iexact=wanted["claimant"].strip())
+        if wanted.get("claimant"):
+            queryset = queryset.filter(claimant_name__iexact=wanted["claimant"])
         if "tag" in wanted:
             queryset = queryset.filter(tags__slug=wanted["tag"])
         if "updated_since" in wanted:

@@ -7,8 +7,6 @@ test checks that every response matches.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from claims.models import Evidence, RatingLabel
@@ -33,7 +31,10 @@ class PublicClaimFilters(serializers.Serializer):
         help_text="BCP-47 language code; the region is ignored (`en-GB` matches `en`).",
     )
     claimant = serializers.CharField(
-        max_length=300, required=False, help_text="Claimant name (case-insensitive)."
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text="Claimant name (case-insensitive); empty means any.",
     )
     tag = serializers.SlugField(required=False, help_text="Tag slug.")
     updated_since = serializers.DateTimeField(
@@ -48,8 +49,10 @@ class FactCheckSearchRequest(serializers.Serializer):
     query = serializers.CharField(
         max_length=500,
         required=False,
-        help_text="Text to look for in the claim and the claimant. Required unless "
-        "reviewPublisherSiteFilter is given.",
+        allow_blank=True,
+        help_text="Words to look for in the claim and the claimant (all must match). "
+        "Google's API requires it unless reviewPublisherSiteFilter is given; here, "
+        "leaving both out lists every check.",
     )
     languageCode = serializers.RegexField(  # Google's parameter names
         r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
@@ -58,7 +61,10 @@ class FactCheckSearchRequest(serializers.Serializer):
         help_text='BCP-47 language code such as "en-US"; the region is ignored.',
     )
     reviewPublisherSiteFilter = serializers.CharField(
-        max_length=253, required=False, help_text="Only reviews by this publisher site."
+        max_length=253,
+        required=False,
+        allow_blank=True,
+        help_text="Only reviews by this publisher site.",
     )
     maxAgeDays = serializers.IntegerField(
         min_value=1,
@@ -78,13 +84,6 @@ class FactCheckSearchRequest(serializers.Serializer):
         required=False,
         help_text="Start position; used only without pageToken.",
     )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs.get("query", "").strip() and not attrs.get("reviewPublisherSiteFilter"):
-            raise serializers.ValidationError(
-                {"query": ["query is required unless reviewPublisherSiteFilter is given."]}
-            )
-        return attrs
 
 
 # --------------------------------------------------------------------------------------------

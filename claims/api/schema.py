@@ -1,4 +1,5 @@
-"""OpenAPI additions: the one error shape, documented on every operation.
+"""OpenAPI additions: the one error shape, documented on every operation, and strict
+request bodies.
 
 drf-spectacular documents what views return on success; this post-processing hook adds the
 error responses each kind of endpoint can give, all with the ``Error`` schema, so clients
@@ -51,8 +52,26 @@ _NEWSROOM_ERRORS = {
 }
 
 
+def _strict_names() -> set[str]:
+    from claims.api.serializers import StrictSerializer
+
+    names, todo = set(), [StrictSerializer]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo += cls.__subclasses__()
+    return names
+
+
 def add_error_responses(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    # Request bodies reject fields they do not know (StrictSerializer): say so.
+    strict = _strict_names()
+    for name, component in schemas.items():
+        base = name.removeprefix("Patched").removesuffix("Request")
+        if name.endswith("Request") and base in strict:
+            component["additionalProperties"] = False
     ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path, operations in result.get("paths", {}).items():
         if not path.startswith("/api/v1/") or path.startswith("/api/v1/schema"):

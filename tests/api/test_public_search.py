@@ -82,7 +82,6 @@ def test_language_site_and_age_filters(anon, publish):
 @pytest.mark.parametrize(
     ("params", "field"),
     [
-        ({}, "query"),
         ({"query": "x", "pageSize": 0}, "pageSize"),
         ({"query": "x", "pageToken": "!!not-a-token!!"}, "pageToken"),
         ({"query": "x", "maxAgeDays": -3}, "maxAgeDays"),
@@ -93,6 +92,13 @@ def test_bad_requests_are_400_naming_the_parameter(anon, params, field):
 
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
+
+
+def test_without_query_or_site_every_check_is_listed(anon, publish):
+    publish("One")
+    publish("Two")
+
+    assert [c["text"] for c in anon.get(URL).json()["claims"]] == ["Two", "One"]
 
 
 def test_unpublished_claims_are_never_found(anon, build):
