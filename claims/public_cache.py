@@ -2,10 +2,11 @@
 
 Public responses (the status API, the check pages, the badges) are rendered once and kept in
 Django's cache (Redis when configured), both as rendered and gzipped, with a strong ETag:
-the hash of the rendered body. Keys carry a *public generation*, a counter bumped whenever
-the public record changes (a claim published, corrected, withdrawn or restored; the public
-evidence of a published claim changed). Bumping it retires every cached response at once;
-old entries expire on their own.
+the hash of the rendered body. Each entry is stored with the *public generation* it was
+rendered under: a counter bumped whenever the public record changes (a claim published,
+corrected, withdrawn or restored; the public evidence of a published claim changed). An
+entry from an older generation is a miss, so one bump retires every cached response at
+once; entries are overwritten on their next render or expire on their own.
 
 Every response gets ETag, Last-Modified, ``Cache-Control: public`` and ``Vary:
 Accept-Encoding``; a conditional GET that matches answers 304 without a body.
@@ -115,17 +116,23 @@ def last_public_change(*, claim_id: int | None = None) -> datetime | None:
 
 
 def serve(request: HttpRequest, render: Callable[[], Rendered]) -> HttpResponse:
-    """Answer a public GET or HEAD from the cache, rendering on a miss."""
-    key = None
-    stored: _Stored | None = None
-    if settings.PUBLIC_CACHE_SECONDS > 0:
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"public:{generation()}:{digest}"
-        stored = cache.get(key)
-    if stored is None:
-        stored = _prepare(render())
-        if key is not None and stored[0] in _CACHEABLE_STATUSES:
-            cache.set(key, stored, timeout=settings.PUBLIC_CACHE_SECONDS)
+    """Answer a public GET or HEAD from the cache, rendering on a miss.
+
+    One cache round trip on a hit: the generation counter and the entry (stored with the
+    generation it was rendered under) are read together."""
+    if settings.PUBLIC_CACHE_SECONDS <= 0:
+        return _respond(request, _prepare(render()))
+    key = "public:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    found = cache.get_many([GENERATION_KEY, key])
+    current = found.get(GENERATION_KEY)
+    if current is None:
+        current = generation()
+    entry = found.get(key)
+    if entry is not None and entry[0] == current:
+        return _respond(request, entry[1])
+    stored = _prepare(render())
+    if stored[0] in _CACHEABLE_STATUSES:
+        cache.set(key, (current, stored), timeout=settings.PUBLIC_CACHE_SECONDS)
     return _respond(request, stored)
 
 

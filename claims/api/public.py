@@ -48,6 +48,7 @@ from claims.api.public_serializers import (
 )
 from claims.models import Claim, Evidence, Publication, RatingLabel
 from claims.public_cache import Rendered
+from verify.cache import count as counter
 
 JSON = "application/json"
 LD_JSON = "application/ld+json"
@@ -228,12 +229,32 @@ def publication_for(code: str) -> Publication | Rendered:
 
 
 class PublicRateThrottle(AnonRateThrottle):
-    """Per-IP rate for the public API, read from ``settings.PUBLIC_API_RATE``."""
+    """Per-IP rate for the public API, read from ``settings.PUBLIC_API_RATE``.
+
+    DRF's AnonRateThrottle identifies the client; the count is a fixed window (one counter
+    per client and window) instead of DRF's list of request times, which costs O(rate) to
+    read and write on every request. A client may burst up to twice the rate across a
+    window boundary; Retry-After is the time left in the window."""
 
     scope = "public"
 
     def get_rate(self) -> str:
         return str(settings.PUBLIC_API_RATE)
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        if self.rate is None:
+            return True
+        ident = self.get_cache_key(request, view)
+        if ident is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        self.window_end = (window + 1) * self.duration
+        used = counter(self.cache, f"{ident}:{window}", self.duration + 1)
+        return used <= self.num_requests
+
+    def wait(self) -> float:
+        return max(1.0, self.window_end - self.now)
 
 
 class FirstRenderer(BaseContentNegotiation):

@@ -1,0 +1,59 @@
+"""Django's Redis cache backend, reusing one client object per connection pool, plus a
+one-round-trip counter for rate limits.
+
+Django builds a new ``redis.Redis`` for every cache call; with redis-py 8 that object sets
+up some 170 response callbacks each time, which costs more than the round trip on the
+public API's hot path. A ``redis.Redis`` is safe to share between threads (connections come
+from its pool), so one per pool is enough.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache.backends import redis as django_redis
+
+
+class ReusingRedisCacheClient(django_redis.RedisCacheClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            if index not in self._pools:
+                self._pools[index] = self._pool_class.from_url(
+                    self._servers[index], **self._pool_options
+                )
+            client = self._clients[index] = self._client(connection_pool=self._pools[index])
+        return client
+
+
+class RedisCache(django_redis.RedisCache):
+    def __init__(self, server: Any, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
+
+    def count(self, key: str, timeout: int) -> int:
+        """Add one to a counter that expires ``timeout`` seconds after its last use, in one
+        round trip (Django's ``incr`` checks existence first and cannot set an expiry)."""
+        key = self.make_and_validate_key(key)
+        client = self._cache.get_client(key, write=True)
+        with client.pipeline(transaction=False) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, timeout)
+            value, _ = pipe.execute()
+        return int(value)
+
+
+def count(cache: Any, key: str, timeout: int) -> int:
+    """``cache.count`` where the backend has it (Redis); add-or-increment elsewhere."""
+    one_trip = getattr(cache, "count", None)  # also through django.core.cache.cache's proxy
+    if one_trip is not None:
+        return int(one_trip(key, timeout))
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # first use (or a race for it)
+        return 1 if cache.add(key, 1, timeout) else int(cache.incr(key))
