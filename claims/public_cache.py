@@ -1,7 +1,8 @@
 """Server-side cache and HTTP validators for everything the public sees.
 
 Public responses (the status API, the check pages, the badges) are rendered once and kept in
-Django's cache (Redis when configured), both as rendered and gzipped, with a strong ETag:
+Django's cache (Redis when configured; the most used ones also in each process's memory),
+both as rendered and gzipped, with a strong ETag:
 the hash of the rendered body. Each entry is stored with the *public generation* it was
 rendered under: a counter bumped whenever the public record changes (a claim published,
 corrected, withdrawn or restored; the public evidence of a published claim changed). An
@@ -18,7 +19,9 @@ import gzip
 import hashlib
 import logging
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +35,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from claims.models import Claim, Event
+from verify import cache as verify_cache
 
 logger = logging.getLogger(__name__)
 
@@ -115,24 +119,88 @@ def last_public_change(*, claim_id: int | None = None) -> datetime | None:
 # Serving
 
 
-def serve(request: HttpRequest, render: Callable[[], Rendered]) -> HttpResponse:
+@dataclass(frozen=True)
+class Quota:
+    """A rate-limit counter to bump in the same round trip as the cache lookup; ``check``
+    gets the count and raises when it is over the limit."""
+
+    key: str
+    timeout: int
+    check: Callable[[int], None]
+
+
+class _LocalEntries:
+    """The most recently used rendered responses of this process, bounded in bytes. An
+    entry counts only for the generation it was rendered under, so it never outlives an
+    invalidation; it saves fetching (and unpickling) the body from the shared cache."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, tuple[int, _Stored]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _size(stored: _Stored) -> int:
+        return len(stored[2]) + len(stored[3] or b"") + 256
+
+    def get(self, key: str, current: int) -> _Stored | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != current:
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: str, current: int, stored: _Stored) -> None:
+        limit = settings.PUBLIC_LOCAL_CACHE_BYTES
+        size = self._size(stored)
+        if size > limit:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= self._size(old[1])
+            self._entries[key] = (current, stored)
+            self._bytes += size
+            while self._bytes > limit:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= self._size(dropped)
+
+
+_local = _LocalEntries()
+
+
+def serve(
+    request: HttpRequest, render: Callable[[], Rendered], *, quota: Quota | None = None
+) -> HttpResponse:
     """Answer a public GET or HEAD from the cache, rendering on a miss.
 
-    One cache round trip on a hit: the generation counter and the entry (stored with the
-    generation it was rendered under) are read together."""
+    A hit costs one cache round trip: the rate-limit counter and the generation together;
+    the body then comes from this process's memory, or from the shared cache the first
+    time. Entries are stored with the generation they were rendered under."""
+    if quota is not None:
+        used, current = verify_cache.count_and_get(
+            cache, quota.key, quota.timeout, GENERATION_KEY
+        )
+        quota.check(used)
+    else:
+        current = cache.get(GENERATION_KEY)
     if settings.PUBLIC_CACHE_SECONDS <= 0:
         return _respond(request, _prepare(render()))
-    key = "public:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    found = cache.get_many([GENERATION_KEY, key])
-    current = found.get(GENERATION_KEY)
     if current is None:
         current = generation()
-    entry = found.get(key)
-    if entry is not None and entry[0] == current:
-        return _respond(request, entry[1])
-    stored = _prepare(render())
-    if stored[0] in _CACHEABLE_STATUSES:
-        cache.set(key, (current, stored), timeout=settings.PUBLIC_CACHE_SECONDS)
+    key = "public:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    stored = _local.get(key, current)
+    if stored is None:
+        entry = cache.get(key)
+        if entry is not None and entry[0] == current:
+            stored = entry[1]
+            _local.put(key, current, stored)
+    if stored is None:
+        stored = _prepare(render())
+        if stored[0] in _CACHEABLE_STATUSES:
+            cache.set(key, (current, stored), timeout=settings.PUBLIC_CACHE_SECONDS)
+            _local.put(key, current, stored)
     return _respond(request, stored)
 
 

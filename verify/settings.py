@@ -242,6 +242,8 @@ PUBLIC_CACHE_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_MAX_AGE", "60"))
 # correction and withdrawal invalidate them at once; this bounds staleness from anything
 # else (a rating label renamed in the back office).
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "600"))
+# Each web process also keeps the most used rendered responses in memory, up to this size.
+PUBLIC_LOCAL_CACHE_BYTES = int(os.environ.get("PUBLIC_LOCAL_CACHE_BYTES", str(32 * 1024 * 1024)))
 
 CORS_URLS_REGEX = r"^/api/v1/public/.*$"
 CORS_ALLOW_ALL_ORIGINS = True

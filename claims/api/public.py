@@ -13,7 +13,7 @@ import binascii
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,7 +48,6 @@ from claims.api.public_serializers import (
 )
 from claims.models import Claim, Evidence, Publication, RatingLabel
 from claims.public_cache import Rendered
-from verify.cache import count as counter
 
 JSON = "application/json"
 LD_JSON = "application/ld+json"
@@ -231,27 +230,30 @@ def publication_for(code: str) -> Publication | Rendered:
 class PublicRateThrottle(AnonRateThrottle):
     """Per-IP rate for the public API, read from ``settings.PUBLIC_API_RATE``.
 
-    DRF's AnonRateThrottle identifies the client; the count is a fixed window (one counter
-    per client and window) instead of DRF's list of request times, which costs O(rate) to
-    read and write on every request. A client may burst up to twice the rate across a
-    window boundary; Retry-After is the time left in the window."""
+    DRF's AnonRateThrottle identifies the client and parses the rate; the count is a fixed
+    window (one counter per client and window) instead of DRF's list of request times,
+    which costs O(rate) to read and write. It is bumped in the same round trip as the
+    cache lookup (``quota``). A client may burst up to twice the rate across a window
+    boundary; Retry-After is the time left in the window."""
 
     scope = "public"
 
     def get_rate(self) -> str:
         return str(settings.PUBLIC_API_RATE)
 
-    def allow_request(self, request: Any, view: Any) -> bool:
-        if self.rate is None:
-            return True
+    def quota(self, request: Request, view: APIView) -> public_cache.Quota | None:
         ident = self.get_cache_key(request, view)
-        if ident is None:
-            return True
+        if self.rate is None or ident is None:
+            return None
         self.now = self.timer()
         window = int(self.now // self.duration)
         self.window_end = (window + 1) * self.duration
-        used = counter(self.cache, f"{ident}:{window}", self.duration + 1)
-        return used <= self.num_requests
+
+        def check(used: int) -> None:
+            if used > self.num_requests:
+                view.throttled(request, self.wait())
+
+        return public_cache.Quota(f"{ident}:{window}", self.duration + 1, check)
 
     def wait(self) -> float:
         return max(1.0, self.window_end - self.now)
@@ -270,13 +272,18 @@ class FirstRenderer(BaseContentNegotiation):
 
 
 class PublicView(APIView):
-    """Anonymous and cookie-free: no authentication classes, so no session and no CSRF."""
+    """Anonymous and cookie-free: no authentication classes, so no session and no CSRF.
+    Throttled per client IP; the count is taken with the cache lookup in ``serve``."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
-    throttle_classes = (PublicRateThrottle,)
+    throttle_classes = ()
     content_negotiation_class = FirstRenderer
     renderer_classes = (JSONRenderer,)
+
+    def serve(self, request: Request, render: Callable[[], Rendered]) -> HttpResponse:
+        quota = PublicRateThrottle().quota(request, self)
+        return public_cache.serve(request._request, render, quota=quota)
 
 
 class PublicCursorPagination(CursorPagination):
@@ -322,7 +329,7 @@ class PublicClaimList(PublicView):
         auth=[],
     )
     def get(self, request: Request) -> HttpResponse:
-        return public_cache.serve(request._request, lambda: self._render(request))
+        return self.serve(request, lambda: self._render(request))
 
     def _render(self, request: Request) -> Rendered:
         filters = PublicClaimFilters(data=request.query_params)
@@ -362,7 +369,7 @@ class PublicClaimDetail(PublicView):
         auth=[],
     )
     def get(self, request: Request, code: str) -> HttpResponse:
-        return public_cache.serve(request._request, lambda: self._render(code))
+        return self.serve(request, lambda: self._render(code))
 
     def _render(self, code: str) -> Rendered:
         found = publication_for(code)
@@ -386,7 +393,7 @@ class PublicClaimReview(PublicView):
         auth=[],
     )
     def get(self, request: Request, code: str) -> HttpResponse:
-        return public_cache.serve(request._request, lambda: self._render(code))
+        return self.serve(request, lambda: self._render(code))
 
     def _render(self, code: str) -> Rendered:
         found = publication_for(code)
@@ -444,7 +451,7 @@ class PublicClaimSearch(PublicView):
         auth=[],
     )
     def get(self, request: Request) -> HttpResponse:
-        return public_cache.serve(request._request, lambda: self._render(request))
+        return self.serve(request, lambda: self._render(request))
 
     def _render(self, request: Request) -> Rendered:
         form = FactCheckSearchRequest(data=request.query_params)
