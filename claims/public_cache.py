@@ -4,7 +4,8 @@ Public responses (the status API, the check pages, the badges) are rendered once
 Django's cache (Redis when configured; the most used ones also in each process's memory),
 both as rendered and gzipped, with a strong ETag:
 the hash of the rendered body. Each entry is stored with the *public generation* it was
-rendered under: a counter bumped whenever the public record changes (a claim published,
+rendered under: the time of the last public change, moved on whenever the public record
+changes (a claim published,
 corrected, withdrawn or restored; the public evidence of a published claim changed). An
 entry from an older generation is a miss, so one bump retires every cached response at
 once; entries are overwritten on their next render or expire on their own.
@@ -24,7 +25,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -69,28 +70,30 @@ _Stored = tuple[int, str, bytes, bytes | None, str, float | None, tuple[tuple[st
 # The generation counter
 
 
-def _fresh_generation() -> int:
-    # Microseconds since the epoch: a counter re-created after eviction never repeats a
-    # value that older entries were stored under.
+def _now_us() -> int:
     return time.time_ns() // 1000
 
 
 def generation() -> int:
+    """The current generation: the time of the last public change, in microseconds since
+    the epoch (or of the counter's creation, if the cache lost it)."""
     value = cache.get(GENERATION_KEY)
     if value is None:
-        cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
+        cache.add(GENERATION_KEY, _now_us(), timeout=None)
         value = cache.get(GENERATION_KEY)
-    return int(value) if value is not None else _fresh_generation()
+    return int(value) if value is not None else _now_us()
 
 
 def generation_bump() -> None:
-    """Retire every cached public response. Never raises: the publish that triggered it has
-    already committed, and ``PUBLIC_CACHE_SECONDS`` bounds staleness if the cache is down."""
+    """Retire every cached public response: the generation becomes now. Never raises: the
+    publish that triggered it has already committed, and ``PUBLIC_CACHE_SECONDS`` bounds
+    staleness if the cache is down.
+
+    Not atomic, and need not be: any new value retires the old entries, and a value
+    written by a slower concurrent bump is still one no entry was rendered under."""
     try:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # no counter yet (or evicted): any fresh value is newer
-            cache.set(GENERATION_KEY, _fresh_generation(), timeout=None)
+        current = cache.get(GENERATION_KEY) or 0
+        cache.set(GENERATION_KEY, max(_now_us(), int(current) + 1), timeout=None)
     except Exception:
         logger.exception("Could not bump the public cache generation")
 
@@ -104,15 +107,17 @@ def on_event_recorded(sender: Any, event: Event, **kwargs: Any) -> None:
         generation_bump()
 
 
-def last_public_change(*, claim_id: int | None = None) -> datetime | None:
-    """When the public record (of one claim, or of all) last changed: the Last-Modified."""
-    events = Event.objects.filter(
-        Q(action__in=PUBLIC_ACTIONS)
-        | Q(action__startswith="evidence.", claim__current_publication__isnull=False)
-    )
+def last_public_change(*, claim_id: int | None = None) -> datetime:
+    """When the public record (of one claim, or of all) last changed: the Last-Modified.
+    For all claims, that is the generation; one claim's comes from its own events."""
+    changed = None
     if claim_id is not None:
-        events = events.filter(claim_id=claim_id)
-    return events.aggregate(last=Max("created_at"))["last"]
+        changed = (
+            Event.objects.filter(claim_id=claim_id)
+            .filter(Q(action__in=PUBLIC_ACTIONS) | Q(action__startswith="evidence."))
+            .aggregate(last=Max("created_at"))["last"]
+        )
+    return changed or datetime.fromtimestamp(generation() / 1_000_000, tz=UTC)
 
 
 # --------------------------------------------------------------------------------------------
