@@ -184,9 +184,7 @@ def serve(
     the body then comes from this process's memory, or from the shared cache the first
     time. Entries are stored with the generation they were rendered under."""
     if quota is not None:
-        used, current = verify_cache.count_and_get(
-            cache, quota.key, quota.timeout, GENERATION_KEY
-        )
+        used, current = verify_cache.count_and_get(cache, quota.key, quota.timeout, GENERATION_KEY)
         quota.check(used)
     else:
         current = cache.get(GENERATION_KEY)

@@ -47,7 +47,6 @@ class RedisCache(django_redis.RedisCache):
             value, _ = pipe.execute()
         return int(value)
 
-
     def count_and_get(self, counter: str, timeout: int, key: str) -> tuple[int, Any]:
         """``count(counter, timeout)`` and ``get(key)`` in one round trip."""
         counter = self.make_and_validate_key(counter)
