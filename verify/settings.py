@@ -287,6 +287,10 @@ SPECTACULAR_SETTINGS = {
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
 WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+CELERY_BEAT_SCHEDULE["webhook-sweep"] = {
+    "task": "claims.tasks.webhook_sweep",
+    "schedule": 300.0,
+}
 
 # --- Outbound fetching ----------------------------------------------------------------------
 # "ip:port" pairs the fetch guard lets through although they are private. Tests use it to
