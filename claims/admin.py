@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from claims import services
+from claims.duplicate_services import claim_duplicates_find
 from claims.exceptions import DomainError
 from claims.fetching.guard import GuardError, check_url, policy_from_settings
 from claims.models import (
@@ -342,6 +343,7 @@ class ClaimAdmin(admin.ModelAdmin):
                 obj.pk, obj.code, obj.author = created.pk, created.code, created.author
                 obj._state.adding = False
                 obj._state.db = created._state.db
+                self._warn_duplicates(request, created)
             else:
                 fields = {
                     name: data[name]
@@ -359,6 +361,17 @@ class ClaimAdmin(admin.ModelAdmin):
                 )
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
+
+    def _warn_duplicates(self, request: HttpRequest, claim: Claim) -> None:
+        matches = claim_duplicates_find(text=claim.statement, exclude=claim)
+        if matches:
+            listed = "; ".join(f"claim {m.short_code} “{m.claim}”, {m.summary}" for m in matches)
+            self.message_user(
+                request,
+                f"Saved, but this looks like an existing claim: {listed}. Link it with "
+                "“Duplicate of” if it is the same claim.",
+                messages.WARNING,
+            )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # Tags were saved by the service; inline rows go through services below.

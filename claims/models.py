@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from claims.intake.normalize import normalize_text
+
 # --------------------------------------------------------------------------------------------
 # People
 
@@ -92,6 +94,72 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IntakeJob(models.Model):
+    """One "new from article" run: pasted text (ready at once) or a URL fetched in the
+    background through the fetch guard. ``candidates`` holds what
+    ``claims.intake.scoring.extract_candidates`` found in ``text``, best first; their
+    offsets point into ``text``, which is also the text of ``source`` when the job made it.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to fetch"
+        FETCHING = "fetching", "Fetching"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    SETTLED_STATES: ClassVar[tuple[str, ...]] = (State.READY, State.FAILED)
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="intake_jobs"
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="intake_jobs"
+    )
+    url = models.URLField(max_length=2048, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    text = models.TextField(blank=True, help_text="The text the candidates were found in.")
+    language = models.CharField(max_length=16, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    error = models.TextField(blank=True, help_text="Why the job failed, for the editor.")
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    progress_message = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    candidates = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = (models.Index(fields=("state", "updated_at"), name="intakejob_state_updated"),)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "fetching", "ready", "failed"]),
+                name="intakejob_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="failed") | ~Q(error=""), name="intakejob_failed_has_error"
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="intakejob_progress_pct"),
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(text=""), name="intakejob_has_url_or_text"
+            ),
+        )
+
+    def __str__(self) -> str:
+        what = self.title or self.url or (self.text[:60] + ("..." if len(self.text) > 60 else ""))
+        return f"Intake {what} ({self.state})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("intake:job", args=[self.code])
+
+    @property
+    def is_settled(self) -> bool:
+        return self.state in self.SETTLED_STATES
 
 
 # --------------------------------------------------------------------------------------------
@@ -197,6 +265,10 @@ class Claim(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     statement = models.TextField(help_text="The checkable statement, as the claimant made it.")
+    # The duplicate-matching key (claims.intake.normalize.normalize_text of the statement),
+    # kept in step by claim_create and claim_update. On PostgreSQL it has a pg_trgm GIN index
+    # (migration 0008_intake).
+    normalized_statement = models.TextField(blank=True, default="", editable=False)
     claimant = models.ForeignKey(
         Claimant, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
     )
@@ -293,6 +365,11 @@ class Claim(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("admin:claims_claim_change", args=[self.pk])
+
+    def statement_normalize(self) -> str:
+        """Set and return the duplicate-matching key of the current statement."""
+        self.normalized_statement = normalize_text(self.statement)
+        return self.normalized_statement
 
     def is_overdue(self, *, today: date | None = None) -> bool:
         if self.due_date is None or self.status in self.CLOSED_STATUSES:

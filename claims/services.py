@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from claims.exceptions import GuardFailed, InvalidInput, NotPermitted
+from claims.intake.normalize import normalize_text
 from claims.models import (
     Assignment,
     AttributionLink,
@@ -141,6 +142,7 @@ def claim_create(
     with transaction.atomic():
         claim = Claim.objects.create(
             statement=statement,
+            normalized_statement=normalize_text(statement),
             claimant=claimant or claimant_get_or_create(name=claimant_name, kind=claimant_kind),
             source=source,
             excerpt=excerpt.strip(),
@@ -213,7 +215,11 @@ def claim_update(
                 changed.append("claimant")
         if changed:
             claim.updated_at = timezone.now()
-            claim.save(update_fields=[*changed, "updated_at"])
+            columns = [*changed, "updated_at"]
+            if "statement" in changed:
+                claim.statement_normalize()
+                columns.append("normalized_statement")
+            claim.save(update_fields=columns)
         if tags is not None:
             before = set(claim.tags.values_list("slug", flat=True))
             new_tags = tags_get_or_create(names=tags)

@@ -212,7 +212,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # Re-queue intake jobs whose message was lost; fail those stuck fetching.
+    "intake-sweep": {"task": "claims.intake_tasks.intake_sweep_task", "schedule": 60.0},
+}
 # Eager mode is for tests only: the test configuration sets it, never the environment.
 CELERY_TASK_ALWAYS_EAGER = False
 

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiViewExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["error"],
@@ -92,3 +96,92 @@ def add_error_responses(result: dict[str, Any], generator: Any, **kwargs: Any) -
             for status, description in errors.items():
                 responses[status] = {"description": description, "content": ref}
     return result
+
+
+# --------------------------------------------------------------------------------------------
+# The intake API's views (claims/api/intake.py) are plain APIViews that build their answers
+# by hand: document their requests here, and their answers as free-form objects, until
+# their owner gives them serializers. Without this, drf-spectacular leaves them out of the
+# schema and warns (which fails ``check --deploy``).
+
+
+def _documented(view: type, **methods: Any) -> type:
+    """A subclass of ``view`` with ``extend_schema`` on the named methods; the view itself
+    is left untouched."""
+    documented = type(view.__name__, (view,), {"__doc__": view.__doc__})
+    return extend_schema_view(**methods)(documented)
+
+
+class _IntakeJobCreateSchema(OpenApiViewExtension):
+    target_class = "claims.api.intake.IntakeJobCreate"
+
+    def view_replacement(self) -> type:
+        from claims.api.intake import IntakeRequestSerializer
+
+        return _documented(
+            self.target_class,
+            post=extend_schema(
+                tags=["intake"],
+                request=IntakeRequestSerializer,
+                responses={201: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT},
+            ),
+        )
+
+
+class _IntakeJobDetailSchema(OpenApiViewExtension):
+    target_class = "claims.api.intake.IntakeJobDetail"
+
+    def view_replacement(self) -> type:
+        return _documented(
+            self.target_class,
+            get=extend_schema(tags=["intake"], responses={200: OpenApiTypes.OBJECT}),
+        )
+
+
+class _IntakeJobClaimsSchema(OpenApiViewExtension):
+    target_class = "claims.api.intake.IntakeJobClaims"
+
+    def view_replacement(self) -> type:
+        from claims.api.intake import SelectionsSerializer
+
+        return _documented(
+            self.target_class,
+            post=extend_schema(
+                tags=["intake"],
+                request=SelectionsSerializer,
+                responses={201: OpenApiTypes.OBJECT},
+            ),
+        )
+
+
+class _ClaimDuplicatesSchema(OpenApiViewExtension):
+    target_class = "claims.api.intake.ClaimDuplicates"
+
+    def view_replacement(self) -> type:
+        from claims.api.intake import DuplicatesRequestSerializer
+
+        return _documented(
+            self.target_class,
+            post=extend_schema(
+                tags=["intake"],
+                request=DuplicatesRequestSerializer,
+                responses={200: OpenApiTypes.OBJECT},
+            ),
+        )
+
+
+class _PublicCheckedSchema(OpenApiViewExtension):
+    target_class = "claims.api.intake.PublicChecked"
+
+    def view_replacement(self) -> type:
+        from claims.api.intake import CheckedQuerySerializer
+
+        return _documented(
+            self.target_class,
+            get=extend_schema(
+                tags=["public"],
+                parameters=[CheckedQuerySerializer],
+                responses={200: OpenApiTypes.OBJECT},
+                auth=[],
+            ),
+        )

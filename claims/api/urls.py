@@ -7,6 +7,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from claims.api import newsroom, public
+from claims.api import schema as _schema  # noqa: F401  (registers the schema extensions)
 
 app_name = "api"
 

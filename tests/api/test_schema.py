@@ -72,9 +72,11 @@ CHECKS = [
 ]
 
 
-def _run_schemathesis(path_regex: str, *, exclude: bool, max_examples: int, **call: Any) -> int:
+def _run_schemathesis(
+    path_regex: str, *, exclude: bool, max_examples: int, **call: Any
+) -> set[str]:
     """Every operation matching ``path_regex`` (or not matching, with ``exclude``), driven
-    by schemathesis' generated cases. Returns how many operations ran.
+    by schemathesis' generated cases. Returns the operations that ran.
 
     The pytest integration of schemathesis' lazy loader does not run on pytest 9 yet, so
     the cases are drawn here with plain hypothesis from each operation's strategy."""
@@ -82,7 +84,7 @@ def _run_schemathesis(path_regex: str, *, exclude: bool, max_examples: int, **ca
     schema = (
         schema.exclude(path_regex=path_regex) if exclude else schema.include(path_regex=path_regex)
     )
-    ran = 0
+    ran = set()
     for result in schema.get_all_operations():
         operation = result.ok()
 
@@ -97,7 +99,7 @@ def _run_schemathesis(path_regex: str, *, exclude: bool, max_examples: int, **ca
             case.call_and_validate(checks=CHECKS, **call)
 
         check()
-        ran += 1
+        ran.add(f"{operation.method.upper()} {operation.path}")
     return ran
 
 
@@ -125,7 +127,12 @@ def test_public_api_conforms_to_its_schema(publish):
         headers={"Accept-Encoding": "identity"},
     )
 
-    assert ran == 4
+    assert {
+        "GET /api/v1/public/claims/",
+        "GET /api/v1/public/claims/{code}/",
+        "GET /api/v1/public/claims/{code}/claimreview/",
+        "GET /api/v1/public/claims:search",
+    } <= ran
 
 
 def test_newsroom_api_conforms_to_its_schema(build, editor):
@@ -133,10 +140,12 @@ def test_newsroom_api_conforms_to_its_schema(build, editor):
     token, _ = Token.objects.get_or_create(user=editor)
 
     ran = _run_schemathesis(
-        r"^/api/v1/(public/|schema/|docs/)",
+        # Intake is not part of this work (and starts fetches): its own tests cover it.
+        r"^/api/v1/(public/|schema/|docs/|intake/)",
         exclude=True,
         max_examples=10,
         headers={"Authorization": f"Token {token.key}", "Accept-Encoding": "identity"},
     )
 
-    assert ran >= 20
+    assert {"POST /api/v1/claims/", "POST /api/v1/claims/{code}/approve/"} <= ran
+    assert len(ran) >= 25
