@@ -4,6 +4,7 @@ content type, headers, body)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -72,6 +73,16 @@ CHECKS = [
 ]
 
 
+# What gunicorn refuses in a header value before Django sees the request (RFC 9110 5.5). The
+# WSGI transport here skips the server, so cases carrying these are skipped too.
+_INVALID_IN_HEADERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _server_would_pass(case: Any) -> bool:
+    values = [*(case.headers or {}).values(), *(case.cookies or {}).values()]
+    return not any(_INVALID_IN_HEADERS.search(str(value)) for value in values)
+
+
 def _run_schemathesis(
     path_regex: str, *, exclude: bool, max_examples: int, **call: Any
 ) -> set[str]:
@@ -96,6 +107,7 @@ def _run_schemathesis(
         )
         @given(case=operation.as_strategy())
         def check(case: Any) -> None:
+            assume(_server_would_pass(case))
             case.call_and_validate(checks=CHECKS, **call)
 
         check()
