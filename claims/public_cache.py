@@ -102,6 +102,7 @@ def on_event_recorded(sender: Any, event: Event, **kwargs: Any) -> None:
     """Receiver of ``claims.workflow.event_recorded`` (runs after commit)."""
     if event.action in PUBLIC_ACTIONS or (
         event.action.startswith("evidence.")
+        and event.claim_id is not None
         and Claim.objects.filter(pk=event.claim_id, current_publication__isnull=False).exists()
     ):
         generation_bump()
@@ -245,10 +246,11 @@ def _respond(request: HttpRequest, stored: _Stored) -> HttpResponse:
         response[name] = value
     patch_vary_headers(response, ("Accept-Encoding",))
     if status == 200:
-        return get_conditional_response(
+        conditional = get_conditional_response(
             request,
             etag=etag,
             last_modified=int(last_modified) if last_modified is not None else None,
             response=response,
         )
+        return conditional or response
     return response

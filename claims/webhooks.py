@@ -32,6 +32,7 @@ import random
 import time
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -75,6 +76,8 @@ def payload_for(event: Event) -> dict[str, Any] | None:
     not go out (a claim withdrawn before it was ever published is nobody's business)."""
     from claims.api.public import public_items, public_publications, publisher
 
+    if event.claim_id is None:
+        return None
     claim = (
         Claim.objects.filter(pk=event.claim_id)
         .values("code", "status", "current_publication_id", "withdrawn_reason")
@@ -128,7 +131,7 @@ def deliveries_create(*, event: Event) -> list[WebhookDelivery]:
             continue
         if new:
             created.append(delivery)
-            webhook_deliver.delay_on_commit(delivery.pk)
+            transaction.on_commit(partial(webhook_deliver.delay, delivery.pk))
     return created
 
 
@@ -194,7 +197,7 @@ def delivery_attempt(*, delivery_id: int) -> Attempt:
         policy=_policy(),
     )
     attempts = delivery.attempts + 1
-    record = {
+    record: dict[str, Any] = {
         "attempts": attempts,
         "last_attempt_at": timezone.now(),
         "last_status_code": result.status,

@@ -15,9 +15,20 @@ from django.core.cache.backends import redis as django_redis
 
 
 class ReusingRedisCacheClient(django_redis.RedisCacheClient):
+    # Set by Django's RedisCacheClient; declared here for the type checker.
+    _servers: list[str]
+    _pools: dict[int, Any]
+    _pool_class: Any
+    _pool_options: dict[str, Any]
+    _client: Any
+    _serializer: Any
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}
+
+    def _get_connection_pool_index(self, write: bool) -> int:
+        return int(super()._get_connection_pool_index(write))  # type: ignore[misc]
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
         index = self._get_connection_pool_index(write)
@@ -32,6 +43,8 @@ class ReusingRedisCacheClient(django_redis.RedisCacheClient):
 
 
 class RedisCache(django_redis.RedisCache):
+    _cache: ReusingRedisCacheClient  # Django's cached_property, declared for the type checker
+
     def __init__(self, server: Any, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient

@@ -54,6 +54,7 @@ from claims.models import (
     Assignment,
     Claim,
     Claimant,
+    ClaimQuerySet,
     Comment,
     Event,
     Evidence,
@@ -143,7 +144,7 @@ def _perm(action_: Action) -> str:
     return TRANSITIONS[action_].permission
 
 
-def _claims() -> QuerySet[Claim]:
+def _claims() -> ClaimQuerySet:
     return (
         Claim.objects.with_list_relations()
         .select_related("current_publication")
@@ -327,7 +328,7 @@ def _source_from(data: dict[str, Any], *, by: User) -> Any:
     return services.source_get_or_create(by=by, url=url, title=title, outlet=outlet)
 
 
-def _filter_claims(queryset: QuerySet[Claim], wanted: dict[str, Any]) -> QuerySet[Claim]:
+def _filter_claims(queryset: ClaimQuerySet, wanted: dict[str, Any]) -> ClaimQuerySet:
     if "status" in wanted:
         queryset = queryset.filter(status=wanted["status"])
     if "verdict" in wanted:

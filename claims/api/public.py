@@ -13,7 +13,7 @@ import binascii
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,6 +29,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -83,6 +84,11 @@ def public_publications() -> QuerySet[Publication]:
     )
 
 
+def claim_code(publication: Publication) -> str:
+    """The claim's code, annotated on the row by ``public_publications``."""
+    return str(publication.claim_code)  # type: ignore[attr-defined]
+
+
 def public_items(publications: Sequence[Publication]) -> list[dict[str, Any]]:
     """The public shape of each publication: a constant number of queries for any length."""
     claim_ids = [p.claim_id for p in publications]
@@ -130,7 +136,7 @@ def public_claim(
     scale: Scale,
 ) -> dict[str, Any]:
     """One claim as the public API shows it (documented by ``PublicClaimSerializer``)."""
-    code = str(publication.claim_code)  # type: ignore[attr-defined]
+    code = claim_code(publication)
     verdict = publication.verdict
     return {
         "code": code,
@@ -237,6 +243,8 @@ class PublicRateThrottle(AnonRateThrottle):
     boundary; Retry-After is the time left in the window."""
 
     scope = "public"
+    num_requests: int  # set from the rate by SimpleRateThrottle.__init__
+    duration: int
 
     def get_rate(self) -> str:
         return str(settings.PUBLIC_API_RATE)
@@ -262,13 +270,14 @@ class PublicRateThrottle(AnonRateThrottle):
 class FirstRenderer(BaseContentNegotiation):
     """The public API has one representation per URL: never answer 406."""
 
-    def select_parser(self, request: Request, parsers: Sequence[Any]) -> Any:
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
 
     def select_renderer(
-        self, request: Request, renderers: Sequence[BaseRenderer], format_suffix: str | None = None
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
-        return renderers[0], renderers[0].media_type
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 class PublicView(APIView):
@@ -401,9 +410,9 @@ class PublicClaimReview(PublicView):
             return found
         data = claimreview(
             found,
-            code=str(found.claim_code),
+            code=claim_code(found),
             publisher=publisher(),
-            scale=scale(),  # type: ignore[attr-defined]
+            scale=scale(),
         )
         return Rendered(
             200, LD_JSON, dump(data), public_cache.last_public_change(claim_id=found.claim_id)
@@ -489,10 +498,7 @@ class PublicClaimSearch(PublicView):
         rows = list(queryset[: size + 1])
         page, more = rows[:size], len(rows) > size
         body: dict[str, Any] = {
-            "claims": [
-                factcheck_claim(p, code=str(p.claim_code), publisher=who)  # type: ignore[attr-defined]
-                for p in page
-            ]
+            "claims": [factcheck_claim(p, code=claim_code(p), publisher=who) for p in page]
         }
         if more:
             body["nextPageToken"] = _token_encode(page[-1])

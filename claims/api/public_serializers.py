@@ -98,7 +98,7 @@ class _Appearance(serializers.Serializer):
 
 
 class _Verdict(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # named like Field.label
     slug = serializers.CharField()
     value = serializers.IntegerField(allow_null=True, help_text="ClaimReview ratingValue.")
     best = serializers.IntegerField(help_text="bestRating of the scale.")

@@ -26,8 +26,13 @@ TAG_LIST_MAX = 50
 NAME_MAX = 300
 
 
-def _username(user: User | None) -> str | None:
-    return user.username if user is not None else None
+def _related_by(slug_field: str, **kwargs: Any) -> Any:
+    """A read-only reference to a related row by one of its fields."""
+    return serializers.SlugRelatedField(slug_field=slug_field, read_only=True, **kwargs)
+
+
+def _by_username(**kwargs: Any) -> Any:
+    return _related_by("username", **kwargs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -42,7 +47,7 @@ class RatingSerializer(serializers.ModelSerializer):
 
 class _VerdictRef(serializers.Serializer):
     slug = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # named like Field.label
     normalized = serializers.ChoiceField(choices=RatingLabel.Normalized.choices)
 
 
@@ -70,11 +75,11 @@ class _PublicationRef(serializers.Serializer):
 
 class ClaimSerializer(serializers.ModelSerializer):
     claimant = _ClaimantOut(allow_null=True)
-    source = _SourceOut(allow_null=True)
+    source = _SourceOut(allow_null=True)  # type: ignore[assignment]  # named like Field.source
     tags = serializers.SerializerMethodField()
     attribution = _AttributionOut(many=True)
     verdict = _VerdictRef(allow_null=True)
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = _by_username()
     current_publication = _PublicationRef(allow_null=True)
     is_overdue = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
@@ -125,7 +130,7 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
-    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    added_by = _by_username()
 
     class Meta:
         model = Evidence
@@ -157,8 +162,8 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    assigned_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    user = _by_username()
+    assigned_by = _by_username()
 
     class Meta:
         model = Assignment
@@ -177,9 +182,9 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class ProposalSerializer(serializers.ModelSerializer):
-    reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewer = _by_username()
     rating = _VerdictRef()
-    evidence = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    evidence = _related_by("code", many=True)
 
     class Meta:
         model = VerdictProposal
@@ -188,7 +193,7 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = _by_username()
     details = serializers.JSONField()
 
     class Meta:
@@ -198,8 +203,8 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class CommentSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    mentions = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    author = _by_username()
+    mentions = _by_username(many=True)
 
     class Meta:
         model = Comment
@@ -319,7 +324,7 @@ class EvidenceUpdateIn(StrictSerializer):
 
 
 class AssignmentCreateIn(StrictSerializer):
-    user = serializers.SlugRelatedField(
+    user: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", queryset=User.objects.filter(is_active=True)
     )
     role = serializers.ChoiceField(choices=Assignment.Role.choices)
