@@ -10,7 +10,9 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -221,6 +223,18 @@ class RatingLabel(models.Model):
 # Claims
 
 
+class _AnyOf(models.Lookup):
+    """``id = ANY(ARRAY(subquery))`` (PostgreSQL): the planner collects the subquery once
+    and fetches its rows through the primary key."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
 class ClaimQuerySet(models.QuerySet["Claim"]):
     def published(self) -> ClaimQuerySet:
         return self.filter(status=Claim.Status.PUBLISHED)
@@ -246,6 +260,43 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
             "tags"
         )
 
+    def search(self, text: str) -> ClaimQuerySet:
+        """Claims of this queryset whose statement or claimant name matches ``text``:
+        PostgreSQL full-text search (through the GIN indexes of migration 0005), else each
+        word with icontains. Call it after the other filters and before ordering."""
+        text = text.strip()
+        if not text:
+            return self
+        if connections[self.db].vendor != "postgresql":
+            # Every word must appear in the statement or the claimant's name.
+            claims = self
+            for word in text.split()[:10]:
+                claims = claims.filter(
+                    Q(statement__icontains=word) | Q(claimant__name__icontains=word)
+                )
+            return claims
+        query = SearchQuery(text, config="english", search_type="websearch")
+        # Two index-friendly halves joined by UNION, each narrowed by the filters already on
+        # this queryset: statements through the GIN index (the expression below is exactly
+        # the indexed one) and claims of matching claimants through the claimant_id index.
+        # An OR of the two would force a sequential scan. Apply other filters first.
+        claimants = (
+            Claimant.objects.order_by()
+            .alias(document=SearchVector("name", config="english"))
+            .filter(document=query)
+            .values("pk")
+        )
+        by_statement = (
+            self.order_by()
+            .alias(document=SearchVector("statement", config="english"))
+            .filter(document=query)
+            .values("pk")
+        )
+        by_claimant = self.order_by().filter(claimant__in=claimants).values("pk")
+        # id = ANY(ARRAY(...)): the matches are collected once, then fetched through the
+        # primary key (an IN (subquery) would hash-join them against the whole table).
+        return Claim.objects.filter(id__any_of=ArraySubquery(by_statement.union(by_claimant)))
+
 
 class Claim(models.Model):
     class Status(models.TextChoices):
@@ -267,7 +318,7 @@ class Claim(models.Model):
     statement = models.TextField(help_text="The checkable statement, as the claimant made it.")
     # The duplicate-matching key (claims.intake.normalize.normalize_text of the statement),
     # kept in step by claim_create and claim_update. On PostgreSQL it has a pg_trgm GIN index
-    # (migration 0008_intake).
+    # (migration 0006_intake).
     normalized_statement = models.TextField(blank=True, default="", editable=False)
     claimant = models.ForeignKey(
         Claimant, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
@@ -325,6 +376,8 @@ class Claim(models.Model):
         indexes = (
             models.Index(fields=("status", "-created_at"), name="claim_status_created"),
             models.Index(fields=("due_date",), name="claim_due_date"),
+            # The claims list's default order: page N is an index range, not a sort.
+            models.Index(fields=("-created_at", "-id"), name="claim_created"),
         )
         constraints = (
             models.CheckConstraint(
@@ -378,6 +431,9 @@ class Claim(models.Model):
 
     def latest_proposal(self) -> VerdictProposal | None:
         return self.proposals.filter(state=VerdictProposal.State.PENDING).order_by("-id").first()
+
+
+Claim._meta.get_field("id").register_lookup(_AnyOf)
 
 
 class AttributionLink(models.Model):
@@ -816,3 +872,50 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event.action} to {self.subscriber} ({self.state})"
+
+
+# --------------------------------------------------------------------------------------------
+# Notifications
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One thing a newsroom user should know about, fanned out from an audit event."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned"
+        MENTIONED = "mentioned", "Mentioned"
+        SENT_BACK = "sent_back", "Sent back"
+        PUBLISHED = "published", "Published"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="notifications")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    message = models.CharField(max_length=300)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = (models.Index(fields=("recipient", "read_at"), name="notification_unread"),)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("recipient", "event"), name="notification_once_per_event"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient}: {self.message}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None

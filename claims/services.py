@@ -17,7 +17,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.text import slugify
 
-from claims.exceptions import GuardFailed, InvalidInput, NotPermitted
+from claims.exceptions import DomainError, GuardFailed, InvalidInput, NotPermitted
 from claims.intake.normalize import normalize_text
 from claims.models import (
     Assignment,
@@ -30,7 +30,7 @@ from claims.models import (
     Tag,
     User,
 )
-from claims.workflow import event_record
+from claims.workflow import Action, TransitionInput, event_record, transition_apply
 
 CLAIM_EDITABLE_FIELDS = (
     "statement",
@@ -467,6 +467,12 @@ def assignment_decline(*, assignment: Assignment, by: User, reason: str) -> Assi
 # The reviewer queue
 
 
+def _has_open_reviewer(claim: Claim) -> bool:
+    return Assignment.objects.filter(
+        claim=claim, role=Assignment.Role.REVIEWER, state=Assignment.State.OPEN
+    ).exists()
+
+
 def claim_take_next(*, by: User) -> Claim | None:
     """Give ``by`` the most urgent claim in verification that has no open reviewer, as an
     assignment. Atomic: two reviewers taking at once never get the same claim (on PostgreSQL
@@ -485,6 +491,12 @@ def claim_take_next(*, by: User) -> Claim | None:
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         claim = candidates.first()
+        # The lock is taken after the candidate query's snapshot: a taker who held it and
+        # committed just before is invisible to that query. Ask again in a new statement,
+        # which sees every committed assignment, and move on if the claim was just taken.
+        while claim is not None and _has_open_reviewer(claim):
+            candidates = candidates.exclude(pk=claim.pk)
+            claim = candidates.first()
         if claim is None:
             return None
         assignment = Assignment.objects.create(
@@ -547,3 +559,60 @@ def claim_tags_add(*, claim: Claim, by: User, names: Sequence[str]) -> Claim:
     """Add tags to a claim (bulk tagging calls this per claim)."""
     current = list(claim.tags.values_list("name", flat=True))
     return claim_update(claim=claim, by=by, fields={}, tags=[*current, *names])
+
+
+# --------------------------------------------------------------------------------------------
+# Bulk actions from the claims list: all or nothing
+
+
+def _bulk_failed(claim: Claim, exc: DomainError) -> DomainError:
+    quoted = str(claim) if len(str(claim)) <= 60 else str(claim)[:57] + "..."
+    return type(exc)(f"Nothing was changed. “{quoted}”: {exc.message}", code=exc.code)
+
+
+def claims_assign(
+    *, claims: Sequence[Claim], user: User, by: User, role: str = Assignment.Role.REVIEWER
+) -> int:
+    """Assign ``user`` on every claim that does not have them already; returns how many were
+    assigned. If any claim refuses, none is assigned."""
+    _require(by, "claims.assign_claim", "You may not assign work.")
+    count = 0
+    with transaction.atomic():
+        for claim in claims:
+            if claim.assignments.filter(user=user, role=role, state=Assignment.State.OPEN).exists():
+                continue
+            try:
+                assignment_create(claim=claim, user=user, role=role, by=by)
+            except DomainError as exc:
+                raise _bulk_failed(claim, exc) from exc
+            count += 1
+    return count
+
+
+def claims_tag(*, claims: Sequence[Claim], names: Sequence[str], by: User) -> int:
+    """Add tags to every claim; all or nothing."""
+    _require(by, "claims.change_claim", "You may not edit claims.")
+    with transaction.atomic():
+        for claim in claims:
+            try:
+                claim_tags_add(claim=claim, by=by, names=names)
+            except DomainError as exc:
+                raise _bulk_failed(claim, exc) from exc
+    return len(claims)
+
+
+def claims_withdraw(*, claims: Sequence[Claim], reason: str, by: User) -> int:
+    """Withdraw every claim through the workflow; all or nothing."""
+    _require(by, "claims.withdraw_claim", "You may not withdraw claims.")
+    with transaction.atomic():
+        for claim in claims:
+            try:
+                transition_apply(
+                    claim=claim,
+                    action=Action.WITHDRAW,
+                    by=by,
+                    data=TransitionInput(reason=reason),
+                )
+            except DomainError as exc:
+                raise _bulk_failed(claim, exc) from exc
+    return len(claims)

@@ -1,14 +1,30 @@
-"""Celery tasks: thin, they take ids, return early when the work is done, call one service.
-Enqueue them after commit (``delay_on_commit``)."""
+"""Celery tasks: thin, they take ids and call one function. Other modules add their tasks
+here. Enqueue them after commit (``delay_on_commit`` or ``transaction.on_commit``)."""
 
 from __future__ import annotations
+
+import smtplib
 
 from celery import Task, shared_task
 
 from claims import webhooks
 
-# Celery's own ceiling; the real, finite limit is WEBHOOK_MAX_ATTEMPTS, kept on the row.
+# Celery's own ceiling for webhooks; the real, finite limit is WEBHOOK_MAX_ATTEMPTS, kept on
+# the delivery row.
 _WEBHOOK_MAX_RETRIES = 50
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def notification_email_send(notification_id: int) -> bool:
+    """Email one notification; does nothing if it was already emailed."""
+    from claims.notifications import notification_email_deliver  # notifications enqueues us
+
+    return notification_email_deliver(notification_id=notification_id)
 
 
 @shared_task(bind=True, max_retries=_WEBHOOK_MAX_RETRIES, acks_late=True)

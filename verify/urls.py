@@ -17,4 +17,5 @@ urlpatterns = [
     path("api/v1/", include("claims.api.intake_urls")),
     path("checks/<str:code>/", public_views.check_page, name="public-check"),
     path("checks/<str:code>/badge.svg", public_views.check_badge, name="public-badge"),
+    path("", include("claims.urls")),
 ]

@@ -164,7 +164,7 @@ def test_many_texts_cost_a_constant_number_of_queries(
 def test_the_migration_backfills_existing_rows(editor: User) -> None:
     claim = _claim(editor, "Iran’s top general warned of an “American-Israeli scheme”.")
     Claim.objects.filter(pk=claim.pk).update(normalized_statement="")
-    migration = importlib.import_module("claims.migrations.0008_intake")
+    migration = importlib.import_module("claims.migrations.0006_intake")
     migration.backfill_normalized_statement(apps, None)
     claim.refresh_from_db()
     assert claim.normalized_statement == "irans top general warned of an american israeli scheme"

@@ -48,7 +48,7 @@ def trigram_index_drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0004_evidence_page_fields"),
+        ("claims", "0005_notifications"),
     ]
 
     operations = [

@@ -1,0 +1,1 @@
+"""Newsroom HTML views, one module per page or group of actions."""
