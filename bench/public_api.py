@@ -12,7 +12,8 @@ What it does, in one run:
 4. Starts gunicorn (DJANGO_DEBUG=0, production settings, HTTPS redirect off for loopback,
    ``DJANGO_ROOT_URLCONF=bench.urls`` which adds one bare JSON view) and runs wrk at
    concurrency 32 against:
-   - the bare view (the baseline: same middleware, same server),
+   - the bare view (the baseline: same middleware, same server), and the same returning a
+     body as large as the page of 50 (what moving those bytes costs on its own),
    - ``/api/v1/public/claims/?page_size=50`` (served from the server-side cache),
    - the same with ``Accept-Encoding: gzip``,
    - the same with ``If-None-Match`` (the 304 path),
@@ -285,6 +286,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database of the previous run (no seeding)"
+    )
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--queries", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -298,7 +302,8 @@ def main() -> None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
 
     env = bench_env()
-    prepare(env, args.claims)
+    if not args.reuse:
+        prepare(env, args.claims)
     counts = json.loads(
         run([PYTHON, "bench/public_api.py", "--queries"], env, capture_output=True).stdout
     )
@@ -312,6 +317,7 @@ def main() -> None:
         etag = fetch_etag(LIST_PATH)
         targets = {
             "bare view": (BARE_PATH, {}),
+            "bare view, 65 KB body": ("/bench/bare-large/", {}),
             "public list (cached)": (LIST_PATH, {}),
             "public list (cached, gzip)": (LIST_PATH, {"Accept-Encoding": "gzip"}),
             "public list (304)": (LIST_PATH, {"If-None-Match": etag}),
