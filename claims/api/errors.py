@@ -28,15 +28,8 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
-class Gone(exceptions.APIException):
-    status_code = status.HTTP_410_GONE
-    default_detail = "This resource was withdrawn."
-    default_code = "withdrawn"
-
-
 _DRF_CODES = {
     RequestTooLarge: "too_large",
-    Gone: "withdrawn",
     exceptions.NotAuthenticated: "not_authenticated",
     exceptions.AuthenticationFailed: "authentication_failed",
     exceptions.PermissionDenied: "forbidden",
