@@ -105,3 +105,20 @@ def test_unpublished_claims_are_never_found(anon, build):
     build.awaiting(statement="Secret dam claim under review")
 
     assert anon.get(URL, {"query": "secret"}).json() == {"claims": []}
+
+
+def test_query_count_is_constant_in_the_page_size(anon, publish, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PUBLIC_CACHE_SECONDS = 0
+    for i in range(6):
+        publish(f"Flood claim {i}")
+
+    def count(size: int) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            body = anon.get(URL, {"query": "flood", "pageSize": size}).json()
+        assert len(body["claims"]) == size
+        return len(ctx.captured_queries)
+
+    assert count(1) == count(6) == 1  # one query: the page (the generation is in the cache)
