@@ -36,7 +36,6 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from claims.models import Claim, Event
-from verify import cache as verify_cache
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +83,43 @@ def generation() -> int:
     return int(value) if value is not None else _now_us()
 
 
+class _SeenGeneration:
+    """This process's view of the generation, read from the shared cache at most every
+    ``PUBLIC_GENERATION_CHECK_SECONDS`` (0: on every request). A bump made by this process
+    is seen at once; one made by another process within that many seconds. This keeps the
+    shared cache off the path of a cached answer."""
+
+    def __init__(self) -> None:
+        self._value: int | None = None
+        self._read_at = 0.0
+        self._lock = threading.Lock()
+
+    def get(self) -> int:
+        now = time.monotonic()
+        with self._lock:
+            if self._value is not None and now - self._read_at < _check_seconds():
+                return self._value
+        value = generation()
+        self.set(value, read_at=now)
+        return value
+
+    def set(self, value: int, *, read_at: float | None = None) -> None:
+        with self._lock:
+            self._value = value
+            self._read_at = time.monotonic() if read_at is None else read_at
+
+    def forget(self) -> None:
+        with self._lock:
+            self._value = None
+
+
+def _check_seconds() -> float:
+    return float(settings.PUBLIC_GENERATION_CHECK_SECONDS)
+
+
+_seen = _SeenGeneration()
+
+
 def generation_bump() -> None:
     """Retire every cached public response: the generation becomes now. Never raises: the
     publish that triggered it has already committed, and ``PUBLIC_CACHE_SECONDS`` bounds
@@ -93,9 +129,18 @@ def generation_bump() -> None:
     written by a slower concurrent bump is still one no entry was rendered under."""
     try:
         current = cache.get(GENERATION_KEY) or 0
-        cache.set(GENERATION_KEY, max(_now_us(), int(current) + 1), timeout=None)
+        value = max(_now_us(), int(current) + 1)
+        cache.set(GENERATION_KEY, value, timeout=None)
+        _seen.set(value)
     except Exception:
         logger.exception("Could not bump the public cache generation")
+
+
+def forget_local_state() -> None:
+    """Drop what this process remembers (its view of the generation, its rendered
+    entries): for tests, which clear the shared cache between cases."""
+    _seen.forget()
+    _local.clear()
 
 
 def on_event_recorded(sender: Any, event: Event, **kwargs: Any) -> None:
@@ -125,16 +170,6 @@ def last_public_change(*, claim_id: int | None = None) -> datetime:
 # Serving
 
 
-@dataclass(frozen=True)
-class Quota:
-    """A rate-limit counter to bump in the same round trip as the cache lookup; ``check``
-    gets the count and raises when it is over the limit."""
-
-    key: str
-    timeout: int
-    check: Callable[[int], None]
-
-
 class _LocalEntries:
     """The most recently used rendered responses of this process, bounded in bytes. An
     entry counts only for the generation it was rendered under, so it never outlives an
@@ -148,6 +183,11 @@ class _LocalEntries:
     @staticmethod
     def _size(stored: _Stored) -> int:
         return len(stored[2]) + len(stored[3] or b"") + 256
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
 
     def get(self, key: str, current: int) -> _Stored | None:
         with self._lock:
@@ -176,23 +216,15 @@ class _LocalEntries:
 _local = _LocalEntries()
 
 
-def serve(
-    request: HttpRequest, render: Callable[[], Rendered], *, quota: Quota | None = None
-) -> HttpResponse:
+def serve(request: HttpRequest, render: Callable[[], Rendered]) -> HttpResponse:
     """Answer a public GET or HEAD from the cache, rendering on a miss.
 
-    A hit costs one cache round trip: the rate-limit counter and the generation together;
-    the body then comes from this process's memory, or from the shared cache the first
-    time. Entries are stored with the generation they were rendered under."""
-    if quota is not None:
-        used, current = verify_cache.count_and_get(cache, quota.key, quota.timeout, GENERATION_KEY)
-        quota.check(used)
-    else:
-        current = cache.get(GENERATION_KEY)
+    A hit usually needs no round trip at all: the generation is this process's recent view
+    of it, and the body comes from this process's memory (from the shared cache the first
+    time). Entries are stored with the generation they were rendered under."""
     if settings.PUBLIC_CACHE_SECONDS <= 0:
         return _respond(request, _prepare(render()))
-    if current is None:
-        current = generation()
+    current = _seen.get()
     key = "public:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
     stored = _local.get(key, current)
     if stored is None:

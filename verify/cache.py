@@ -49,45 +49,26 @@ class RedisCache(django_redis.RedisCache):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
 
-    def count(self, key: str, timeout: int) -> int:
-        """Add one to a counter that expires ``timeout`` seconds after its last use, in one
-        round trip (Django's ``incr`` checks existence first and cannot set an expiry)."""
+    def count(self, key: str, timeout: int, amount: int = 1) -> int:
+        """Add ``amount`` to a counter that expires ``timeout`` seconds after its last use,
+        in one round trip (Django's ``incr`` checks existence first and sets no expiry)."""
         key = self.make_and_validate_key(key)
         client = self._cache.get_client(key, write=True)
         with client.pipeline(transaction=False) as pipe:
-            pipe.incr(key)
+            pipe.incrby(key, amount)
             pipe.expire(key, timeout)
             value, _ = pipe.execute()
         return int(value)
 
-    def count_and_get(self, counter: str, timeout: int, key: str) -> tuple[int, Any]:
-        """``count(counter, timeout)`` and ``get(key)`` in one round trip."""
-        counter = self.make_and_validate_key(counter)
-        key = self.make_and_validate_key(key)
-        client = self._cache.get_client(key, write=True)
-        with client.pipeline(transaction=False) as pipe:
-            pipe.incr(counter)
-            pipe.expire(counter, timeout)
-            pipe.get(key)
-            used, _, raw = pipe.execute()
-        return int(used), None if raw is None else self._cache._serializer.loads(raw)
 
-
-def count_and_get(cache: Any, counter: str, timeout: int, key: str) -> tuple[int, Any]:
-    """``cache.count_and_get`` where the backend has it (Redis); two calls elsewhere."""
-    one_trip = getattr(cache, "count_and_get", None)
-    if one_trip is not None:
-        used, value = one_trip(counter, timeout, key)
-        return int(used), value
-    return count(cache, counter, timeout), cache.get(key)
-
-
-def count(cache: Any, key: str, timeout: int) -> int:
+def count(cache: Any, key: str, timeout: int, amount: int = 1) -> int:
     """``cache.count`` where the backend has it (Redis); add-or-increment elsewhere."""
     one_trip = getattr(cache, "count", None)  # also through django.core.cache.cache's proxy
     if one_trip is not None:
-        return int(one_trip(key, timeout))
+        return int(one_trip(key, timeout, amount))
     try:
-        return int(cache.incr(key))
+        return int(cache.incr(key, amount))
     except ValueError:  # first use (or a race for it)
-        return 1 if cache.add(key, 1, timeout) else int(cache.incr(key))
+        if cache.add(key, amount, timeout):
+            return amount
+        return int(cache.incr(key, amount))

@@ -251,6 +251,13 @@ PUBLIC_CACHE_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_MAX_AGE", "60"))
 # correction and withdrawal invalidate them at once; this bounds staleness from anything
 # else (a rating label renamed in the back office).
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "600"))
+# How often a web process re-reads the public generation (the invalidation counter); a
+# publish made through this process is seen at once, one made through another process
+# within this many seconds. 0 reads it on every request.
+PUBLIC_GENERATION_CHECK_SECONDS = float(os.environ.get("PUBLIC_GENERATION_CHECK_SECONDS", "1"))
+# Throttle counts go to the shared cache in batches of up to this many requests per client
+# (exact for small rates; see claims.api.public._BatchedCounts).
+PUBLIC_THROTTLE_BATCH = int(os.environ.get("PUBLIC_THROTTLE_BATCH", "10"))
 # Each web process also keeps the most used rendered responses in memory, up to this size.
 PUBLIC_LOCAL_CACHE_BYTES = int(os.environ.get("PUBLIC_LOCAL_CACHE_BYTES", str(32 * 1024 * 1024)))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Q, QuerySet
 from django.http import HttpResponse
@@ -49,6 +51,7 @@ from claims.api.public_serializers import (
 )
 from claims.models import Claim, Evidence, Publication, RatingLabel
 from claims.public_cache import Rendered
+from verify.cache import count as counter
 
 JSON = "application/json"
 LD_JSON = "application/ld+json"
@@ -233,14 +236,59 @@ def publication_for(code: str) -> Publication | Rendered:
 # DRF plumbing shared by the public views
 
 
+class _BatchedCounts:
+    """Per-client request counts of this process, reported to the shared cache in batches.
+
+    A client's count is sent (one round trip) every ``batch`` requests, and before any
+    refusal, so a refusal always rests on the shared total. Across P processes a client
+    can get at most P x (batch - 1) requests past the limit; batch is 1 (exact) for small
+    limits. Counts of past windows are dropped as windows pass."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, list[int]] = {}  # key -> [not yet reported, last shared total]
+        self._window = -1
+        self._lock = threading.Lock()
+
+    def add(self, key: str, *, window: int, timeout: int, limit: int, batch: int) -> int:
+        """Count one request; return the best known total for this client and window."""
+        with self._lock:
+            if window != self._window:
+                self._counts.clear()
+                self._window = window
+            entry = self._counts.setdefault(key, [0, 0])
+            entry[0] += 1
+            estimate = entry[0] + entry[1]
+            if entry[0] < batch and estimate <= limit:
+                return estimate
+            pending, entry[0] = entry[0], 0
+        shared = counter(cache, key, timeout, pending)
+        with self._lock:
+            entry[1] = max(entry[1], shared)
+            return shared + entry[0]
+
+    def forget(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+_counts = _BatchedCounts()
+
+
+def forget_local_state() -> None:
+    """Drop what this process remembers (cached answers, generation, throttle counts): for
+    tests, which clear the shared cache between cases."""
+    public_cache.forget_local_state()
+    _counts.forget()
+
+
 class PublicRateThrottle(AnonRateThrottle):
     """Per-IP rate for the public API, read from ``settings.PUBLIC_API_RATE``.
 
-    DRF's AnonRateThrottle identifies the client and parses the rate; the count is a fixed
-    window (one counter per client and window) instead of DRF's list of request times,
-    which costs O(rate) to read and write. It is bumped in the same round trip as the
-    cache lookup (``quota``). A client may burst up to twice the rate across a window
-    boundary; Retry-After is the time left in the window."""
+    DRF's AnonRateThrottle identifies the client and parses the rate. The count is a fixed
+    window (one counter per client and window) kept in the shared cache, fed in batches of
+    ``PUBLIC_THROTTLE_BATCH`` (see ``_BatchedCounts``), instead of DRF's list of request
+    times read and written on every request. A client may burst up to twice the rate across
+    a window boundary; Retry-After is the time left in the window."""
 
     scope = "public"
     num_requests: int  # set from the rate by SimpleRateThrottle.__init__
@@ -249,19 +297,22 @@ class PublicRateThrottle(AnonRateThrottle):
     def get_rate(self) -> str:
         return str(settings.PUBLIC_API_RATE)
 
-    def quota(self, request: Request, view: APIView) -> public_cache.Quota | None:
+    def allow_request(self, request: Any, view: Any) -> bool:
         ident = self.get_cache_key(request, view)
         if self.rate is None or ident is None:
-            return None
+            return True
         self.now = self.timer()
         window = int(self.now // self.duration)
         self.window_end = (window + 1) * self.duration
-
-        def check(used: int) -> None:
-            if used > self.num_requests:
-                view.throttled(request, self.wait())
-
-        return public_cache.Quota(f"{ident}:{window}", self.duration + 1, check)
+        batch = max(1, min(int(settings.PUBLIC_THROTTLE_BATCH), self.num_requests // 10))
+        used = _counts.add(
+            f"{ident}:{window}",
+            window=window,
+            timeout=self.duration + 1,
+            limit=self.num_requests,
+            batch=batch,
+        )
+        return used <= self.num_requests
 
     def wait(self) -> float:
         return max(1.0, self.window_end - self.now)
@@ -282,17 +333,16 @@ class FirstRenderer(BaseContentNegotiation):
 
 class PublicView(APIView):
     """Anonymous and cookie-free: no authentication classes, so no session and no CSRF.
-    Throttled per client IP; the count is taken with the cache lookup in ``serve``."""
+    Throttled per client IP."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
-    throttle_classes = ()
+    throttle_classes = (PublicRateThrottle,)
     content_negotiation_class = FirstRenderer
     renderer_classes = (JSONRenderer,)
 
     def serve(self, request: Request, render: Callable[[], Rendered]) -> HttpResponse:
-        quota = PublicRateThrottle().quota(request, self)
-        return public_cache.serve(request._request, render, quota=quota)
+        return public_cache.serve(request._request, render)
 
 
 class PublicCursorPagination(CursorPagination):

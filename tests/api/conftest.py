@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from claims import services
+from claims.api import public
 from claims.models import Claim, Evidence, RatingLabel, User
 from claims.workflow import Action, TransitionInput, transition_apply
 from tests.builders import ClaimBuilder
@@ -22,9 +23,13 @@ def _clean_public_cache(settings: Any) -> Any:
     settings.PUBLIC_API_RATE = "100000/min"
     settings.PUBLISHER_URL = "https://verify.example"
     settings.PUBLISHER_NAME = "Verify Desk"
+    # Strict: read the generation on every request (one test process plays every server).
+    settings.PUBLIC_GENERATION_CHECK_SECONDS = 0
     cache.clear()
+    public.forget_local_state()
     yield
     cache.clear()
+    public.forget_local_state()
 
 
 @pytest.fixture
