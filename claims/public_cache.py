@@ -32,7 +32,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max, Q
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from claims.models import Claim, Event
@@ -216,27 +216,43 @@ class _LocalEntries:
 _local = _LocalEntries()
 
 
-def serve(request: HttpRequest, render: Callable[[], Rendered]) -> HttpResponse:
-    """Answer a public GET or HEAD from the cache, rendering on a miss.
+def _key(request: HttpRequest) -> str:
+    return "public:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
 
-    A hit usually needs no round trip at all: the generation is this process's recent view
+
+def lookup(request: HttpRequest) -> HttpResponse | None:
+    """The cached answer to this GET or HEAD, or None: what serve() answers without
+    rendering. Usually no round trip at all: the generation is this process's recent view
     of it, and the body comes from this process's memory (from the shared cache the first
-    time). Entries are stored with the generation they were rendered under."""
+    time)."""
     if settings.PUBLIC_CACHE_SECONDS <= 0:
-        return _respond(request, _prepare(render()))
+        return None
     current = _seen.get()
-    key = "public:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    key = _key(request)
     stored = _local.get(key, current)
     if stored is None:
         entry = cache.get(key)
-        if entry is not None and entry[0] == current:
-            stored = entry[1]
-            _local.put(key, current, stored)
-    if stored is None:
-        stored = _prepare(render())
-        if stored[0] in _CACHEABLE_STATUSES:
-            cache.set(key, (current, stored), timeout=settings.PUBLIC_CACHE_SECONDS)
-            _local.put(key, current, stored)
+        if entry is None or entry[0] != current:
+            return None
+        stored = entry[1]
+        _local.put(key, current, stored)
+    return _respond(request, stored)
+
+
+def serve(request: HttpRequest, render: Callable[[], Rendered]) -> HttpResponse:
+    """Answer a public GET or HEAD from the cache, rendering on a miss. Entries are stored
+    with the generation they were rendered under."""
+    cached = lookup(request)
+    if cached is not None:
+        return cached
+    if settings.PUBLIC_CACHE_SECONDS <= 0:
+        return _respond(request, _prepare(render()))
+    current = _seen.get()
+    stored = _prepare(render())
+    if stored[0] in _CACHEABLE_STATUSES:
+        key = _key(request)
+        cache.set(key, (current, stored), timeout=settings.PUBLIC_CACHE_SECONDS)
+        _local.put(key, current, stored)
     return _respond(request, stored)
 
 
@@ -246,6 +262,9 @@ def _prepare(rendered: Rendered) -> _Stored:
     if len(rendered.body) >= _GZIP_MIN_BYTES:
         gzipped = gzip.compress(rendered.body, compresslevel=6, mtime=0)
     last_modified = rendered.last_modified.timestamp() if rendered.last_modified else None
+    headers = rendered.headers
+    if last_modified is not None:
+        headers = (("Last-Modified", http_date(last_modified)), *headers)
     return (
         rendered.status,
         rendered.content_type,
@@ -253,7 +272,7 @@ def _prepare(rendered: Rendered) -> _Stored:
         gzipped,
         etag,
         last_modified,
-        rendered.headers,
+        headers,
     )
 
 
@@ -268,15 +287,13 @@ def _respond(request: HttpRequest, stored: _Stored) -> HttpResponse:
         etag = etag[:-1] + '-gzip"'  # a different representation needs its own strong tag
     response = HttpResponse(body, status=status, content_type=content_type)
     response["ETag"] = etag
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(last_modified)
     if use_gzip:
         response["Content-Encoding"] = "gzip"
     response["Content-Length"] = str(len(body))
     response["Cache-Control"] = f"public, max-age={settings.PUBLIC_CACHE_MAX_AGE}"
-    for name, value in headers:
+    response["Vary"] = "Accept-Encoding"
+    for name, value in headers:  # Last-Modified first, then the view's own
         response[name] = value
-    patch_vary_headers(response, ("Accept-Encoding",))
     if status == 200:
         conditional = get_conditional_response(
             request,

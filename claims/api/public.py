@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Q, QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -297,6 +297,12 @@ class PublicRateThrottle(AnonRateThrottle):
     def get_rate(self) -> str:
         return str(settings.PUBLIC_API_RATE)
 
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        # Every public request is anonymous (no authentication classes); unlike DRF's, this
+        # never reads request.user, so it also works on a plain Django request without
+        # touching the session.
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
     def allow_request(self, request: Any, view: Any) -> bool:
         ident = self.get_cache_key(request, view)
         if self.rate is None or ident is None:
@@ -333,13 +339,33 @@ class FirstRenderer(BaseContentNegotiation):
 
 class PublicView(APIView):
     """Anonymous and cookie-free: no authentication classes, so no session and no CSRF.
-    Throttled per client IP."""
+    Throttled per client IP.
+
+    A GET whose answer is cached is answered before DRF's request handling (throttled
+    all the same); anything else (a miss, a throttled client, another method) goes the
+    whole DRF way."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
     throttle_classes = (PublicRateThrottle,)
     content_negotiation_class = FirstRenderer
     renderer_classes = (JSONRenderer,)
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method in ("GET", "HEAD"):
+            cached = public_cache.lookup(request)
+            if cached is not None:
+                throttle = PublicRateThrottle()
+                if throttle.allow_request(request, self):
+                    return cached
+                request.public_throttle_wait = throttle.wait()
+        return super().dispatch(request, *args, **kwargs)
+
+    def check_throttles(self, request: Request) -> None:
+        wait = getattr(request._request, "public_throttle_wait", None)
+        if wait is not None:  # already counted and refused on the cached path
+            self.throttled(request, wait)
+        super().check_throttles(request)
 
     def serve(self, request: Request, render: Callable[[], Rendered]) -> HttpResponse:
         return public_cache.serve(request._request, render)
