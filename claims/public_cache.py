@@ -216,8 +216,14 @@ class _LocalEntries:
 _local = _LocalEntries()
 
 
+# Part of every entry's key: change it when the stored tuple changes shape, so a release
+# never reads entries an older release wrote.
+_ENTRY_FORMAT = 2
+
+
 def _key(request: HttpRequest) -> str:
-    return "public:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"public:{_ENTRY_FORMAT}:{digest}"
 
 
 def lookup(request: HttpRequest) -> HttpResponse | None:
