@@ -22,6 +22,7 @@ from django.utils.html import format_html
 from claims import services
 from claims.duplicate_services import claim_duplicates_find
 from claims.exceptions import DomainError
+from claims.fetching.guard import GuardError, check_url, policy_from_settings
 from claims.models import (
     Assignment,
     AttributionLink,
@@ -38,6 +39,8 @@ from claims.models import (
     Tag,
     User,
     VerdictProposal,
+    WebhookDelivery,
+    WebhookSubscriber,
 )
 from claims.workflow import TRANSITIONS, Action, TransitionInput, transition_apply
 
@@ -766,3 +769,73 @@ class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         return {}  # no bulk delete
+
+
+# --------------------------------------------------------------------------------------------
+# Webhooks: subscribers are edited here; deliveries are the read-only log
+
+
+class WebhookSubscriberForm(ModelForm):
+    events = forms.MultipleChoiceField(
+        choices=[(name, name) for name in WebhookSubscriber.EVENTS],
+        widget=forms.CheckboxSelectMultiple,
+        required=True,
+    )
+
+    class Meta:
+        model = WebhookSubscriber
+        fields = ("name", "url", "events", "secret", "active")
+
+    def clean_url(self) -> str:
+        """The same guard as every delivery: refuse internal addresses up front."""
+        url = str(self.cleaned_data["url"])
+        try:
+            check_url(url, policy_from_settings())
+        except GuardError as exc:
+            raise forms.ValidationError(exc.reason) from None
+        return url
+
+
+@admin.register(WebhookSubscriber)
+class WebhookSubscriberAdmin(admin.ModelAdmin):
+    form = WebhookSubscriberForm
+    list_display = ("name", "url", "event_list", "active", "created_at")
+    list_filter = ("active",)
+    search_fields = ("name", "url")
+
+    @admin.display(description="Events")
+    def event_list(self, obj: WebhookSubscriber) -> str:
+        return ", ".join(obj.events)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "subscriber",
+        "event_action",
+        "state",
+        "attempts",
+        "last_status_code",
+        "last_attempt_at",
+    )
+    list_filter = ("state", "subscriber")
+    list_select_related = ("subscriber", "event")
+    readonly_fields = (
+        "code",
+        "subscriber",
+        "event",
+        "state",
+        "attempts",
+        "last_status_code",
+        "last_error",
+        "response_excerpt",
+        "payload",
+        "created_at",
+        "last_attempt_at",
+        "finished_at",
+    )
+
+    @admin.display(description="Event", ordering="event__action")
+    def event_action(self, obj: WebhookDelivery) -> str:
+        return obj.event.action

@@ -9,3 +9,4 @@ class ClaimsConfig(AppConfig):
     def ready(self) -> None:
         # Connects the event_recorded receiver that fans events out to notifications.
         from claims import notifications  # noqa: F401
+        from claims.api import receivers  # noqa: F401  (public cache invalidation, webhooks)

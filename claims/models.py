@@ -4,6 +4,7 @@ publications and the append-only event log."""
 from __future__ import annotations
 
 import hashlib
+import secrets
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
@@ -904,9 +905,21 @@ class VerdictProposal(models.Model):
         return f"{self.rating} by {self.reviewer} ({self.state})"
 
 
+class PublicationQuerySet(models.QuerySet["Publication"]):
+    def current_public(self) -> PublicationQuerySet:
+        """The version the public sees of each publicly visible claim: its current
+        publication, also while it is reopened for a correction; never a withdrawn one."""
+        return self.filter(claim__current_publication=models.F("pk")).exclude(
+            claim__status=Claim.Status.WITHDRAWN
+        )
+
+
 class Publication(models.Model):
     """An immutable public version of a claim's verdict. The first is the publication;
-    each later one is a public correction."""
+    each later one is a public correction.
+
+    Everything the public API shows about a claim is copied here at approval, so edits to
+    the claim's working fields during a correction stay private until re-publication."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="publications")
     number = models.PositiveIntegerField()
@@ -922,11 +935,32 @@ class Publication(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     published_at = models.DateTimeField(default=timezone.now)
+    # The public snapshot of the claim's appearance, copied from the claim at approval.
+    first_published_at = models.DateTimeField(
+        default=timezone.now, help_text="When the claim's first version went public."
+    )
+    claim_date = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=16, default="en")
+    claimant_kind = models.CharField(max_length=16, blank=True)
+    appearances = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Where the claim appeared, first appearance first: "
+        "[{url, title, outlet, published_at}].",
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="+")
+
+    objects = PublicationQuerySet.as_manager()
 
     class Meta:
         ordering = ("claim", "number")
         constraints = (
             models.UniqueConstraint(fields=("claim", "number"), name="publication_number_unique"),
+        )
+        indexes = (
+            models.Index(
+                fields=("-first_published_at", "-claim"), name="publication_first_published"
+            ),
         )
 
     def __str__(self) -> str:
@@ -935,6 +969,35 @@ class Publication(models.Model):
     @property
     def is_correction(self) -> bool:
         return self.number > 1
+
+    @staticmethod
+    def snapshot_of(claim: Claim) -> dict[str, Any]:
+        """The claim's public fields as they are now (tags are set separately)."""
+        first = claim.publications.filter(number=1).values_list("published_at", flat=True).first()
+        now = timezone.now()
+        appearances = []
+        source = claim.source
+        if source is not None and (source.url or source.title or source.outlet):
+            appearances.append(
+                {
+                    "url": source.url,
+                    "title": source.title,
+                    "outlet": source.outlet,
+                    "published_at": source.published_at.isoformat()
+                    if source.published_at
+                    else None,
+                }
+            )
+        return {
+            "statement": claim.statement,
+            "claimant_name": claim.claimant.name if claim.claimant else "",
+            "claimant_kind": claim.claimant.kind if claim.claimant else "",
+            "claim_date": claim.claim_date,
+            "language": claim.language,
+            "appearances": appearances,
+            "published_at": now,
+            "first_published_at": first or now,
+        }
 
 
 # --------------------------------------------------------------------------------------------
@@ -1011,6 +1074,87 @@ class Event(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Events are append-only.")
+
+
+# --------------------------------------------------------------------------------------------
+# Webhooks: outside systems told when the public record changes
+
+
+def webhook_secret_new() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class WebhookSubscriber(models.Model):
+    """An outside system that receives signed POSTs when a check is published, corrected or
+    withdrawn. Registered in the back office."""
+
+    EVENTS: ClassVar[tuple[str, ...]] = ("claim.published", "claim.corrected", "claim.withdrawn")
+
+    name = models.CharField(max_length=200)
+    url = models.URLField(max_length=2048, help_text="Where the signed POSTs go.")
+    secret = models.CharField(
+        max_length=200,
+        default=webhook_secret_new,
+        help_text="Shared secret: X-Verify-Signature is the HMAC-SHA256 of "
+        "'<timestamp>.<body>' with it.",
+    )
+    events = models.JSONField(default=list, help_text="Event names this subscriber receives.")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("name", "id")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def wants(self, action: str) -> bool:
+        return self.active and action in self.events
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being sent) to one subscriber: the delivery log."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    subscriber = models.ForeignKey(
+        WebhookSubscriber, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
+    payload = models.JSONField(help_text="The body sent on every attempt.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    response_excerpt = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name_plural = "webhook deliveries"
+        constraints = (
+            models.UniqueConstraint(
+                fields=("subscriber", "event"), name="webhook_delivery_once_per_event"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "delivered", "failed"]),
+                name="webhook_delivery_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="failed") | ~Q(last_error=""),
+                name="webhook_delivery_failed_has_error",
+            ),
+        )
+        indexes = (models.Index(fields=("state", "created_at"), name="webhook_delivery_state"),)
+
+    def __str__(self) -> str:
+        return f"{self.event.action} to {self.subscriber} ({self.state})"
 
 
 # --------------------------------------------------------------------------------------------

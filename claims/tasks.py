@@ -18,6 +18,8 @@ import smtplib
 from celery import Task, shared_task
 from django.conf import settings
 
+from claims import webhooks
+
 logger = logging.getLogger(__name__)
 
 
@@ -85,6 +87,11 @@ def _again(task: Task, args: tuple[object, ...], countdown: float) -> None:
     task.apply_async(args, countdown=countdown, retries=task.request.retries + 1)  # type: ignore[call-arg]
 
 
+# Celery's own ceiling for webhooks; the real, finite limit is WEBHOOK_MAX_ATTEMPTS, kept on
+# the delivery row.
+_WEBHOOK_MAX_RETRIES = 50
+
+
 @shared_task(
     autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
     retry_backoff=True,
@@ -96,3 +103,18 @@ def notification_email_send(notification_id: int) -> bool:
     from claims.notifications import notification_email_deliver  # notifications enqueues us
 
     return notification_email_deliver(notification_id=notification_id)
+
+
+@shared_task(bind=True, max_retries=_WEBHOOK_MAX_RETRIES, acks_late=True)
+def webhook_deliver(self: Task, delivery_id: int) -> str:
+    """Send one webhook delivery; a transient failure comes back with backoff and jitter."""
+    attempt = webhooks.delivery_attempt(delivery_id=delivery_id)
+    if attempt.retry_in is not None:
+        raise self.retry(countdown=attempt.retry_in)
+    return attempt.state
+
+
+@shared_task
+def webhook_sweep() -> dict[str, int]:
+    """Periodic: re-queue deliveries whose message was lost; fan out missed events."""
+    return webhooks.deliveries_sweep()

@@ -233,14 +233,14 @@ def _before_approve(claim: Claim, by: User, data: TransitionInput) -> dict[str, 
             publication = Publication.objects.create(
                 claim=claim,
                 number=number,
-                statement=claim.statement,
-                claimant_name=claim.claimant.name if claim.claimant else "",
                 verdict=proposal.rating,
                 explanation=explanation,
                 correction_note=correction_note,
                 proposal=proposal,
                 approved_by=by,
+                **Publication.snapshot_of(claim),
             )
+            publication.tags.set(claim.tags.all())
     except IntegrityError as exc:  # a concurrent approve wrote this number first
         raise _conflict() from exc
     return {

@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "csp",
     "claims",
 ]
@@ -73,6 +76,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -82,7 +87,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
 ]
 
-ROOT_URLCONF = "verify.urls"
+# The benchmark serves an extra bare view from its own URL module (bench/urls.py).
+ROOT_URLCONF = os.environ.get("DJANGO_ROOT_URLCONF", "verify.urls")
 WSGI_APPLICATION = "verify.wsgi.application"
 
 TEMPLATES = [
@@ -181,7 +187,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "verify.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "verify"),
         }
@@ -243,12 +249,85 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an anonymous API request then gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
+}
+
+# --- Public status API ----------------------------------------------------------------------
+# Requests per client IP for the anonymous public API (DRF rate syntax: "120/min").
+PUBLIC_API_RATE = os.environ.get("PUBLIC_API_RATE", "120/min")
+# Cache-Control max-age for public responses (shared caches and browsers).
+PUBLIC_CACHE_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_MAX_AGE", "60"))
+# How long rendered public responses stay in the server-side cache (0 turns it off). Publish,
+# correction and withdrawal invalidate them at once; this bounds staleness from anything
+# else (a rating label renamed in the back office).
+PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "600"))
+# How often a web process re-reads the public generation (the invalidation counter); a
+# publish made through this process is seen at once, one made through another process
+# within this many seconds. 0 reads it on every request.
+PUBLIC_GENERATION_CHECK_SECONDS = float(os.environ.get("PUBLIC_GENERATION_CHECK_SECONDS", "1"))
+# Throttle counts go to the shared cache in batches of up to this many requests per client
+# (exact for small rates; see claims.api.public._BatchedCounts).
+PUBLIC_THROTTLE_BATCH = int(os.environ.get("PUBLIC_THROTTLE_BATCH", "10"))
+# Each web process also keeps the most used rendered responses in memory, up to this size.
+PUBLIC_LOCAL_CACHE_BYTES = int(os.environ.get("PUBLIC_LOCAL_CACHE_BYTES", str(32 * 1024 * 1024)))
+
+CORS_URLS_REGEX = r"^/api/v1/public/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("ETag", "Retry-After")
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Verify API",
+    "DESCRIPTION": (
+        "The public status API of the fact-check desk (anonymous, read-only, cached) and the "
+        "newsroom API (session or token authentication). Errors always have the shape "
+        '{"error": {"code", "message", "fields"}}.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "claims.api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "NormalizedEnum": "claims.models.RatingLabel.Normalized",
+        "EvidenceKindEnum": "claims.models.Evidence.Kind",
+        "ClaimantKindEnum": "claims.models.Claimant.Kind",
+        "StanceEnum": "claims.models.Evidence.Stance",
+        "FetchStateEnum": "claims.models.Evidence.FetchState",
+        "ClaimStatusEnum": "claims.models.Claim.Status",
+        "AssignmentRoleEnum": "claims.models.Assignment.Role",
+        "AssignmentStateEnum": "claims.models.Assignment.State",
+        "ProposalStateEnum": "claims.models.VerdictProposal.State",
+    },
+}
+
+# --- Webhooks -------------------------------------------------------------------------------
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+CELERY_BEAT_SCHEDULE["webhook-sweep"] = {
+    "task": "claims.tasks.webhook_sweep",
+    "schedule": 300.0,
 }
 
 # --- Outbound fetching ----------------------------------------------------------------------
