@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -24,6 +24,8 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("admin", ADMIN, "Ada Admin"),
 )
 
+# The week the reported events happened; due dates stay relative to today.
+CLAIM_DATE = date(2024, 12, 3)
 SOURCE_URL = "https://news.example.org/2024/12/iran-axis-under-strain"
 SOURCE_TITLE = "Tehran's allies stretched as Syrian front buckles"
 SOURCE_TEXT = """\
@@ -188,7 +190,7 @@ def seed_demo(*, password: str | None = None) -> SeedReport:
         title=SOURCE_TITLE,
         text=SOURCE_TEXT,
         language="en",
-        published_at=timezone.now() - timedelta(days=2),
+        published_at=datetime(2024, 12, 4, 9, 0, tzinfo=UTC),
     )
     for plan in PLANS:
         if Claim.objects.filter(statement=plan.statement).exists():
@@ -211,7 +213,7 @@ def _seed_claim(
         claimant_kind=plan.claimant_kind,
         source=source,
         excerpt=plan.statement,
-        claim_date=today - timedelta(days=2),
+        claim_date=CLAIM_DATE,
         tags=plan.tags,
         priority=plan.priority,
         due_date=today + timedelta(days=plan.due_in_days) if plan.due_in_days is not None else None,
