@@ -10,10 +10,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from claims import services
@@ -25,11 +28,13 @@ from claims.models import (
     AttributionLink,
     Claim,
     Claimant,
+    ClaimFlag,
     Comment,
     Event,
     Evidence,
     Publication,
     RatingLabel,
+    Snapshot,
     Source,
     Tag,
     User,
@@ -133,6 +138,34 @@ class EvidenceInline(admin.TabularInline):
         if obj.fetch_error:
             text += f": {obj.fetch_error}"
         return text
+
+
+class OpenFlagsFilter(admin.SimpleListFilter):
+    title = "monitoring flags"
+    parameter_name = "flags"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("open", "Open flags")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "open":
+            return queryset.filter(pk__in=ClaimFlag.objects.open().values("claim"))
+        return queryset
+
+
+class _ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+
+
+class ClaimFlagInline(_ReadOnlyInline):
+    """Link monitoring's findings: a cited source gone or changed."""
+
+    model = ClaimFlag
+    fk_name = "claim"
+    fields = ("created_at", "kind", "evidence", "details", "resolved_at", "resolved_by")
+    readonly_fields = fields
+    ordering = ("-created_at", "-id")
+    verbose_name_plural = "monitoring flags"
 
 
 class AssignmentInline(admin.TabularInline):
@@ -264,6 +297,7 @@ class ClaimAdmin(admin.ModelAdmin):
         OverdueFilter,
         "tags",
         "language",
+        OpenFlagsFilter,
     )
     search_fields = ("statement", "claimant__name", "excerpt", "source__url", "source__title")
     list_select_related = ("verdict", "claimant")
@@ -300,7 +334,7 @@ class ClaimAdmin(admin.ModelAdmin):
             },
         ),
     )
-    inlines = (AttributionInline, EvidenceInline, AssignmentInline, EventInline)
+    inlines = (AttributionInline, EvidenceInline, ClaimFlagInline, AssignmentInline, EventInline)
     actions = (
         _simple_action(Action.SUBMIT),
         _simple_action(Action.APPROVE),
@@ -312,6 +346,11 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # claims are withdrawn, never deleted: their audit trail stays
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
+        if obj is None:  # a new claim has no flags, and its form needs no formset for them
+            return tuple(inline for inline in self.inlines if inline is not ClaimFlagInline)
+        return self.inlines
 
     @admin.display(description="Statement", ordering="statement")
     def short_statement(self, obj: Claim) -> str:
@@ -480,12 +519,205 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+class SnapshotInline(_ReadOnlyInline):
+    model = Snapshot
+    fields = ("fetched_at", "outcome", "http_status", "final_url", "byte_count", "body_sha256")
+    readonly_fields = fields
+    ordering = ("-fetched_at", "-id")
+    show_change_link = True
+
+
+class EvidenceFlagInline(ClaimFlagInline):
+    fk_name = "evidence"
+    fields = ("created_at", "kind", "details", "snapshot", "resolved_at", "resolved_by")
+    readonly_fields = fields
+
+
 @admin.register(Evidence)
 class EvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("__str__", "claim", "kind", "stance", "fetch_state", "is_public", "created_at")
+    """Read-only: evidence changes through the claim page and the actions here."""
+
+    list_display = (
+        "__str__",
+        "claim",
+        "kind",
+        "stance",
+        "fetch_state",
+        "fetched_at",
+        "is_public",
+        "created_at",
+    )
     list_filter = ("kind", "stance", "fetch_state", "is_public")
-    search_fields = ("url", "title", "note")
+    search_fields = ("url", "title", "note", "page_title")
     list_select_related = ("claim",)
+    actions = ("refetch",)
+    inlines = (SnapshotInline, EvidenceFlagInline)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "claim",
+                    "kind",
+                    "stance",
+                    "title",
+                    "url",
+                    "file",
+                    "note",
+                    "is_public",
+                    "added_by",
+                    "created_at",
+                )
+            },
+        ),
+        (
+            "Fetch",
+            {
+                "fields": (
+                    "fetch_state",
+                    "fetch_error",
+                    "fetch_attempts",
+                    "fetch_deliveries",
+                    "fetch_requested_at",
+                    "fetch_next_at",
+                    "fetch_lease_until",
+                    "fetched_at",
+                    "latest_snapshot",
+                    "archive_url",
+                )
+            },
+        ),
+        (
+            "What the page says (from the latest good fetch; untrusted text)",
+            {
+                "fields": (
+                    "page_title",
+                    "page_site_name",
+                    "page_published_at",
+                    "page_language",
+                    "page_excerpt",
+                )
+            },
+        ),
+    )
+
+    def has_refetch_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm("claims.change_evidence"))
+
+    @admin.action(description="Re-fetch selected evidence", permissions=["refetch"])
+    def refetch(self, request: HttpRequest, queryset: QuerySet[Evidence]) -> None:
+        user: User = request.user  # type: ignore[assignment]
+        done, refused = 0, []
+        for evidence in queryset.select_related("claim"):
+            try:
+                services.evidence_refetch(evidence=evidence, by=user)
+                done += 1
+            except DomainError as exc:
+                refused.append(f"{evidence}: {exc.message}")
+        if done:
+            self.message_user(request, f"Re-fetch queued for {done} link(s).", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, f"Re-fetch refused for {line}", messages.ERROR)
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Frozen fetches. The body is offered as a download only: fetched HTML never renders
+    on the app's own origin."""
+
+    list_display = ("fetched_at", "evidence", "outcome", "http_status", "final_url", "byte_count")
+    list_filter = ("outcome",)
+    search_fields = ("requested_url", "final_url", "body_sha256", "text_sha256")
+    list_select_related = ("evidence",)
+    date_hierarchy = "fetched_at"
+    fields = (
+        "evidence",
+        "fetched_at",
+        "outcome",
+        "error",
+        "requested_url",
+        "final_url",
+        "redirect_chain",
+        "http_status",
+        "headers",
+        "content_type",
+        "byte_count",
+        "duration_ms",
+        "body_sha256",
+        "body_download",
+        "text_sha256",
+        "extractor_version",
+        "metadata",
+        "extracted_text",
+    )
+    readonly_fields = ("body_download", "extracted_text")
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.body_view)
+        return [
+            path("<int:pk>/body/", view, name="claims_snapshot_body"),
+            *super().get_urls(),
+        ]
+
+    def body_view(self, request: HttpRequest, pk: int) -> FileResponse:
+        snapshot = get_object_or_404(Snapshot.objects.select_related("body_blob"), pk=pk)
+        if not self.has_view_permission(request, snapshot):
+            raise PermissionDenied
+        if snapshot.body_blob is None:
+            raise Http404("This fetch stored no body.")
+        response = FileResponse(
+            snapshot.body_blob.file.open("rb"),
+            as_attachment=True,
+            filename=f"snapshot-{snapshot.pk}-{snapshot.body_sha256[:12]}.bin",
+            content_type="application/octet-stream",
+        )
+        response["Content-Security-Policy"] = "sandbox"
+        return response
+
+    @admin.display(description="Body")
+    def body_download(self, obj: Snapshot) -> str:
+        if obj.body_blob_id is None:
+            return "-"
+        url = reverse("admin:claims_snapshot_body", args=[obj.pk])
+        return format_html(
+            '<a href="{}">Download ({} bytes, {})</a>', url, obj.byte_count, obj.content_type
+        )
+
+    @admin.display(description="Extracted text")
+    def extracted_text(self, obj: Snapshot) -> str:
+        text = obj.text()
+        return (
+            format_html('<div style="white-space:pre-wrap;max-width:60em">{}</div>', text)
+            if text
+            else "-"
+        )
+
+
+@admin.register(ClaimFlag)
+class ClaimFlagAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "kind", "claim", "evidence", "resolved_at", "resolved_by")
+    list_filter = ("kind", ("resolved_at", admin.EmptyFieldListFilter))
+    list_select_related = ("claim", "evidence", "resolved_by")
+    actions = ("resolve",)
+
+    def has_resolve_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm("claims.change_claimflag"))
+
+    @admin.action(description="Mark selected flags resolved", permissions=["resolve"])
+    def resolve(self, request: HttpRequest, queryset: QuerySet[ClaimFlag]) -> None:
+        user: User = request.user  # type: ignore[assignment]
+        done = 0
+        for flag in queryset.select_related("claim").filter(resolved_at__isnull=True):
+            try:
+                # Imported here: the fetch pipeline (trafilatura, lxml) loads in workers, not at web start.
+                from claims import fetch_services
+
+                fetch_services.claim_flag_resolve(flag=flag, by=user)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"{flag}: {exc.message}", messages.ERROR)
+        if done:
+            self.message_user(request, f"{done} flag(s) resolved.", messages.SUCCESS)
 
 
 @admin.register(Assignment)

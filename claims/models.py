@@ -3,15 +3,18 @@ publications and the append-only event log."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
@@ -470,6 +473,37 @@ def evidence_upload_to(instance: Evidence, filename: str) -> str:
     return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
+class EvidenceQuerySet(models.QuerySet["Evidence"]):
+    def links(self) -> EvidenceQuerySet:
+        return self.filter(kind=Evidence.Kind.LINK)
+
+    def lost(self, *, now: datetime, pending_after: float) -> EvidenceQuerySet:
+        """Links whose fetch message may be gone: pending well past their due time, or
+        fetching past their lease (the worker died)."""
+        F = Evidence.FetchState
+        overdue = now - timedelta(seconds=pending_after)
+        return self.links().filter(
+            Q(fetch_state=F.PENDING, fetch_next_at__lt=overdue)
+            | Q(fetch_state=F.PENDING, fetch_next_at__isnull=True)
+            | Q(fetch_state=F.FETCHING, fetch_lease_until__lt=now)
+            | Q(fetch_state=F.FETCHING, fetch_lease_until__isnull=True)
+        )
+
+    def due_for_monitoring(self, *, now: datetime, interval_hours: float) -> EvidenceQuerySet:
+        """Links of publicly visible claims whose last fetch ended long enough ago.
+        Blocked links are never fetched again on their own."""
+        F = Evidence.FetchState
+        return (
+            self.links()
+            .filter(
+                claim__current_publication__isnull=False,
+                fetch_state__in=(F.FETCHED, F.FAILED),
+                fetched_at__lt=now - timedelta(hours=interval_hours),
+            )
+            .exclude(claim__status=Claim.Status.WITHDRAWN)
+        )
+
+
 class Evidence(models.Model):
     class Kind(models.TextChoices):
         LINK = "link", "Link"
@@ -519,6 +553,21 @@ class Evidence(models.Model):
     page_excerpt = models.TextField(blank=True)
     page_language = models.CharField(max_length=16, blank=True)
     archive_url = models.URLField(max_length=2048, blank=True)
+    # Bookkeeping of the fetch pipeline. fetch_attempts counts fetches made since the link
+    # was added or last re-fetched; fetch_deliveries counts fetches that started and never
+    # finished (a crashed or killed worker), reset whenever one finishes.
+    fetch_deliveries = models.PositiveIntegerField(default=0)
+    fetch_next_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the pending fetch is due (after a retry delay)."
+    )
+    fetch_lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="A fetch still running after this was abandoned."
+    )
+    latest_snapshot = models.ForeignKey(
+        "Snapshot", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ("created_at", "id")
@@ -543,6 +592,234 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.url or self.file_name or self.note[:60]
+
+
+# --------------------------------------------------------------------------------------------
+# What the fetcher saw: content-addressed blobs, immutable snapshots, monitoring flags
+
+
+class ImmutableError(Exception):
+    """Raised on any attempt to change or delete a snapshot or a stored blob."""
+
+
+class _ImmutableQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> int:
+        raise ImmutableError(f"{self.model.__name__} rows never change.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableError(f"{self.model.__name__} rows are never deleted.")
+
+
+class _ImmutableModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableError(f"{type(self).__name__} rows never change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableError(f"{type(self).__name__} rows are never deleted.")
+
+
+def blob_path(sha256: str) -> str:
+    return f"blobs/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+class Blob(_ImmutableModel):
+    """Bytes stored once under their SHA-256 (default storage, blobs/ab/cd/<sha256>)."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=255, blank=True)
+    file = models.FileField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = _ImmutableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("created_at", "sha256")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="blob_sha256_hex"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]}… ({self.size:,} bytes, {self.content_type or 'unknown type'})"
+
+    @classmethod
+    def write(cls, data: bytes, content_type: str = "") -> Blob:
+        """The file for these bytes, written unless it exists, and its row, not saved yet:
+        save rows with ``Blob.objects.bulk_create(blobs, ignore_conflicts=True)``, which
+        keeps the row already there for the same bytes.
+
+        The file is written before the row, so a row always has its file; two workers
+        writing the same new bytes at once end up with the one file.
+        """
+        sha256 = hashlib.sha256(data).hexdigest()
+        path = blob_path(sha256)
+        if not default_storage.exists(path):
+            saved = default_storage.save(path, ContentFile(data))
+            if saved != path:  # another worker wrote the same bytes a moment ago
+                default_storage.delete(saved)
+        return cls(sha256=sha256, size=len(data), content_type=content_type[:255], file=path)
+
+    @classmethod
+    def store(cls, data: bytes, content_type: str = "") -> Blob:
+        """The blob holding exactly these bytes, stored now if no blob holds them yet."""
+        blob = cls.write(data, content_type)
+        cls.objects.bulk_create([blob], ignore_conflicts=True)
+        return cls.objects.get(pk=blob.pk)  # the stored row (its first content type)
+
+    def read(self) -> bytes:
+        with default_storage.open(self.file.name, "rb") as handle:
+            data: bytes = handle.read()
+        return data
+
+
+class SnapshotQuerySet(_ImmutableQuerySet):
+    def ok(self) -> SnapshotQuerySet:
+        return self.filter(outcome=Snapshot.Outcome.OK)
+
+    def latest_ok_for(self, evidence: Any) -> SnapshotQuerySet:
+        """The newest successful snapshot of each of these evidence items (links without
+        one contribute nothing)."""
+        newest = (
+            Snapshot.objects.filter(evidence=models.OuterRef("evidence"), outcome="ok")
+            .order_by("-fetched_at", "-id")
+            .values("pk")[:1]
+        )
+        return self.ok().filter(evidence__in=evidence, pk=models.Subquery(newest))
+
+
+class Snapshot(_ImmutableModel):
+    """One fetch of an evidence link, frozen: what came back, from where, and what the
+    extractor made of it. Written once by the fetch pipeline, never changed."""
+
+    class Outcome(models.TextChoices):
+        # The values of claims.fetching.guard.Outcome.
+        OK = "ok", "OK"
+        BLOCKED = "blocked", "Blocked by the fetch guard"
+        DNS = "dns", "Name did not resolve"
+        TIMEOUT = "timeout", "Timed out"
+        TOO_LARGE = "too_large", "Too large"
+        WRONG_TYPE = "wrong_type", "Wrong content type"
+        HTTP_ERROR = "http_error", "HTTP error"
+        TLS = "tls", "TLS error"
+        TOO_MANY_REDIRECTS = "too_many_redirects", "Too many redirects"
+        CONNECTION = "connection", "Connection failed"
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="snapshots")
+    requested_url = models.URLField(max_length=2048)
+    final_url = models.URLField(max_length=2048)
+    redirect_chain = models.JSONField(
+        default=list, blank=True, help_text="Every hop: url, HTTP status, IP address."
+    )
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    content_type = models.CharField(max_length=255, blank=True)
+    byte_count = models.PositiveBigIntegerField(default=0)
+    body_sha256 = models.CharField(max_length=64, blank=True)
+    text_sha256 = models.CharField(max_length=64, blank=True)
+    body_blob = models.ForeignKey(
+        Blob, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    text_blob = models.ForeignKey(
+        Blob,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The extracted main text (UTF-8).",
+    )
+    metadata = models.JSONField(
+        default=dict, blank=True, help_text="Title, site, authors, dates, language, excerpt."
+    )
+    fetched_at = models.DateTimeField(default=timezone.now)
+    duration_ms = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    error = models.TextField(blank=True)
+    extractor_version = models.CharField(max_length=16, blank=True)
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-fetched_at", "-id")
+        indexes = (
+            models.Index(fields=("evidence", "-fetched_at"), name="snapshot_evidence_fetched"),
+        )
+        constraints = (
+            models.CheckConstraint(
+                condition=~Q(outcome="ok") | ~Q(body_sha256=""), name="snapshot_ok_has_hash"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.final_url} at {self.fetched_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == self.Outcome.OK
+
+    def text(self) -> str:
+        return self.text_blob.read().decode("utf-8") if self.text_blob is not None else ""
+
+
+class ClaimFlagQuerySet(models.QuerySet["ClaimFlag"]):
+    def open(self) -> ClaimFlagQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+
+class ClaimFlag(models.Model):
+    """Link monitoring found a cited source gone or changed. Open until someone resolves it;
+    one open flag per evidence item and kind."""
+
+    class Kind(models.TextChoices):
+        SOURCE_GONE = "source_gone", "Source gone"
+        TEXT_CHANGED = "text_changed", "Text changed"
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="flags")
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="flags")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    details = models.JSONField(default=dict, blank=True)
+    snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.PROTECT, related_name="+", help_text="The fetch that found it."
+    )
+    previous_snapshot = models.ForeignKey(
+        Snapshot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The last good fetch it was compared with.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ClaimFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("evidence", "kind"),
+                condition=Q(resolved_at__isnull=True),
+                name="claimflag_one_open_per_evidence_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | Q(resolved_by__isnull=False),
+                name="claimflag_resolved_has_who",
+            ),
+        )
+
+    def __str__(self) -> str:
+        state = "resolved" if self.resolved_at else "open"
+        return f"{self.get_kind_display()} on claim {self.claim_id} ({state})"
 
 
 # --------------------------------------------------------------------------------------------
@@ -605,6 +882,12 @@ class VerdictProposal(models.Model):
     rating = models.ForeignKey(RatingLabel, on_delete=models.PROTECT, related_name="proposals")
     reasoning = models.TextField(help_text="The proposed public explanation and its reasoning.")
     evidence = models.ManyToManyField(Evidence, related_name="proposals")
+    snapshots = models.ManyToManyField(
+        Snapshot,
+        blank=True,
+        related_name="proposals",
+        help_text="What the reviewer saw: the latest good snapshot of each cited link.",
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -19,6 +19,8 @@ _VIEW = [
     "view_ratinglabel",
     "view_comment",
     "view_attributionlink",
+    "view_snapshot",
+    "view_claimflag",
     "add_comment",
 ]
 
@@ -38,9 +40,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "add_claimant",
         "change_claimant",
         "add_tag",
+        "change_claimflag",
     ],
     REVIEWER: [*_VIEW, "propose_verdict", "take_claim", "add_evidence", "change_evidence"],
-    APPROVER: [*_VIEW, "approve_claim", "reopen_claim", "add_evidence"],
+    APPROVER: [*_VIEW, "approve_claim", "reopen_claim", "add_evidence", "change_claimflag"],
     ADMIN: [],  # every permission of the claims app, filled in below
 }
 

@@ -3,6 +3,7 @@ none of them writes ``status`` or enqueues a task directly."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -16,8 +17,9 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.text import slugify
+from kombu.exceptions import OperationalError
 
-from claims.exceptions import DomainError, GuardFailed, InvalidInput, NotPermitted
+from claims.exceptions import Conflict, DomainError, GuardFailed, InvalidInput, NotPermitted
 from claims.intake.normalize import normalize_text
 from claims.models import (
     Assignment,
@@ -31,6 +33,8 @@ from claims.models import (
     User,
 )
 from claims.workflow import Action, TransitionInput, event_record, transition_apply
+
+logger = logging.getLogger(__name__)
 
 CLAIM_EDITABLE_FIELDS = (
     "statement",
@@ -295,8 +299,8 @@ def evidence_add(
     title: str = "",
     is_public: bool = False,
 ) -> Evidence:
-    """Attach evidence. A link starts in fetch state ``pending``; its fetch is enqueued after
-    commit by the fetch pipeline. A file is checked for size and type before it is stored."""
+    """Attach evidence. A link starts in fetch state ``pending`` and its fetch is enqueued
+    once the transaction commits. A file is checked for size and type before it is stored."""
     _require(by, "claims.add_evidence", "You may not add evidence.")
     if claim.status == Claim.Status.WITHDRAWN:
         raise GuardFailed("Evidence cannot be added to a withdrawn claim.")
@@ -315,7 +319,7 @@ def evidence_add(
         _validate_url(url, field="url")
         evidence.url = url
         evidence.fetch_state = Evidence.FetchState.PENDING
-        evidence.fetch_requested_at = timezone.now()
+        evidence.fetch_requested_at = evidence.fetch_next_at = timezone.now()
     elif kind == Evidence.Kind.FILE:
         if file is None:
             raise InvalidInput("Choose a file to upload.", field="file")
@@ -341,6 +345,71 @@ def evidence_add(
             action="evidence.added",
             details={"evidence": evidence.pk, "kind": kind, "stance": stance},
         )
+        if kind == Evidence.Kind.LINK:
+            evidence_fetch_enqueue(evidence)
+    return evidence
+
+
+def evidence_fetch_enqueue(evidence: Evidence) -> None:
+    """Send the link's fetch to a worker once the current transaction commits.
+
+    No request fetches: the worker does. A broker that cannot be reached is logged, not
+    raised: the row is pending in the database and the sweeper sends it again.
+    """
+    evidence_id = evidence.pk
+
+    def send() -> None:
+        from claims.tasks import evidence_fetch_task  # the tasks module imports the services
+
+        try:
+            evidence_fetch_task.apply_async((evidence_id,), retry=False)
+        except (OperationalError, OSError) as exc:
+            logger.warning(
+                "evidence %s: fetch not enqueued (%s); the sweeper will", evidence_id, exc
+            )
+
+    transaction.on_commit(send)
+
+
+def evidence_pending_fields(*, now: Any, reset: bool = True) -> dict[str, Any]:
+    """The fields that put a link back in the fetch queue, due now. ``reset`` starts a new
+    round (attempts and crash count back to zero); without it the round continues."""
+    fields: dict[str, Any] = {
+        "fetch_state": Evidence.FetchState.PENDING,
+        "fetch_next_at": now,
+        "fetch_lease_until": None,
+    }
+    if reset:
+        fields.update(fetch_attempts=0, fetch_deliveries=0, fetch_error="", fetch_requested_at=now)
+    return fields
+
+
+def evidence_refetch(*, evidence: Evidence, by: User) -> Evidence:
+    """Fetch a link again now (a new snapshot; the old ones stay)."""
+    _require(by, "claims.change_evidence", "You may not re-fetch evidence.")
+    if evidence.kind != Evidence.Kind.LINK:
+        raise GuardFailed("Only links are fetched.", code="not_a_link")
+    if evidence.claim.status == Claim.Status.WITHDRAWN:
+        raise GuardFailed("The evidence of a withdrawn claim is not fetched.")
+    now = timezone.now()
+    previous = evidence.fetch_state
+    lease = evidence.fetch_lease_until
+    if previous == Evidence.FetchState.FETCHING and lease is not None and lease > now:
+        raise GuardFailed("This link is being fetched right now.", code="fetch_in_progress")
+    with transaction.atomic():
+        changed = Evidence.objects.filter(pk=evidence.pk, fetch_state=previous).update(
+            **evidence_pending_fields(now=now)
+        )
+        if changed != 1:
+            raise Conflict("The link's fetch state changed a moment ago. Reload and try again.")
+        event_record(
+            claim=evidence.claim,
+            actor=by,
+            action="evidence.refetch_requested",
+            details={"evidence": evidence.pk, "previous_state": previous},
+        )
+        evidence_fetch_enqueue(evidence)
+    evidence.refresh_from_db()
     return evidence
 
 

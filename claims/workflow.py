@@ -32,6 +32,7 @@ from claims.models import (
     Evidence,
     Publication,
     RatingLabel,
+    Snapshot,
     User,
     VerdictProposal,
 )
@@ -259,11 +260,15 @@ def _after_propose(claim: Claim, by: User, data: TransitionInput) -> dict[str, A
         claim=claim, reviewer=by, rating=data.rating, reasoning=data.reasoning.strip()
     )
     proposal.evidence.set(data.evidence)
+    # What the reviewer saw: the latest good snapshot of each cited link.
+    snapshots = list(Snapshot.objects.latest_ok_for(data.evidence).values_list("pk", flat=True))
+    proposal.snapshots.set(snapshots)
     _close_assignments(claim, user=by, role=Assignment.Role.REVIEWER)
     return {
         "proposal": proposal.pk,
         "rating": data.rating.label,
         "evidence": [item.pk for item in data.evidence],
+        "snapshots": snapshots,
     }
 
 
@@ -366,7 +371,14 @@ def transition_apply(
             raise GuardFailed(message, code=code, field=name)
     guard = _GUARDS.get(transition.action)
     if guard is not None:
-        guard(claim, by, data)
+        try:
+            guard(claim, by, data)
+        except GuardFailed:
+            # A guard that read rows a concurrent transition just changed (the proposal it
+            # approved, say) fails for that reason: report the conflict, not the symptom.
+            if not Claim.objects.filter(pk=claim.pk, status=current).exists():
+                raise _conflict() from None
+            raise
 
     with transaction.atomic():
         now = timezone.now()

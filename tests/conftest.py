@@ -3,7 +3,8 @@ tests that start a real worker process."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from claims.models import Claim, RatingLabel, User
 from claims.rating_scale import rating_scale_ensure
 from claims.roles import ADMIN, APPROVER, EDITOR, REVIEWER, roles_setup
 from tests.builders import ClaimBuilder
+from tests.worker import WorkerFactory, live_celery
 from verify.celery import app as celery_app
 
 
@@ -97,3 +99,23 @@ def build(editor: User, reviewer: User, approver: User) -> ClaimBuilder:
 @pytest.fixture
 def claim_in(build: ClaimBuilder) -> Callable[[str], Claim]:
     return build.in_state
+
+
+# Real worker processes (tests/worker.py). Tests that use them need transactional_db and
+# @pytest.mark.worker.
+
+
+@pytest.fixture
+def celery_live() -> Iterator[None]:
+    """Publish tasks to the broker for this test instead of running them eagerly."""
+    yield from live_celery()
+
+
+@pytest.fixture
+def start_worker(tmp_path: Path, celery_live: None) -> Iterator[WorkerFactory]:
+    """start_worker(name, env={...}, beat=False) -> a ready Worker; all stopped at the end."""
+    factory = WorkerFactory(folder=tmp_path)
+    try:
+        yield factory
+    finally:
+        factory.stop_all()

@@ -28,6 +28,10 @@ def _env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
 DEBUG = _env_bool("DJANGO_DEBUG", True)
 PRODUCTION = not DEBUG
 
@@ -193,9 +197,20 @@ else:
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_DIR = Path(os.environ.get("CELERY_BROKER_DIR", VAR_DIR / "celery"))
+# Seconds before Redis hands an unacknowledged message (its worker died) to another worker.
+# Longer than any countdown the app schedules (FETCH_RETRY_MAX_SECONDS,
+# FETCH_RETRY_AFTER_MAX_SECONDS), or delayed retries would be delivered twice. Tests that
+# kill a worker set it to a few seconds.
+CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "7200"))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # How often a worker looks for messages whose worker died: a tenth of the
+        # visibility timeout, between 1 s and kombu's default of 100 s.
+        "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 10)),
+        "unacked_restore_throttle": 1 if CELERY_VISIBILITY_TIMEOUT < 100 else 10,
+    }
 else:
     # kombu's filesystem transport: a real broker that needs no server, consumed by a real
     # worker process. Messages are files under var/celery/queue.
@@ -206,6 +221,7 @@ else:
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
+        "polling_interval": 0.2,  # seconds between looks at an empty queue folder
     }
     for _folder in ("queue", "processed", "control"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
@@ -218,6 +234,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Celery's Django fixup closes every database connection before and after every task unless
+# this is set; a new PostgreSQL connection per task costs more CPU than a fetch. Connections
+# are kept for this many tasks, and checked before each (verify/celery.py).
+CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX") or 500)
+CELERY_TASK_ROUTES = {"claims.tasks.evidence_archive_task": {"queue": "archive"}}
+# Filled below, once the fetch pipeline's intervals are known.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Re-queue intake jobs whose message was lost; fail those stuck fetching.
     "intake-sweep": {"task": "claims.intake_tasks.intake_sweep_task", "schedule": 60.0},
@@ -314,6 +336,83 @@ CELERY_BEAT_SCHEDULE["webhook-sweep"] = {
 FETCH_ALLOW_LOCAL_TARGETS = _env_list("FETCH_ALLOW_LOCAL_TARGETS")
 if PRODUCTION and FETCH_ALLOW_LOCAL_TARGETS:
     raise ImproperlyConfigured("FETCH_ALLOW_LOCAL_TARGETS must be empty in production.")
+
+
+# The evidence fetch pipeline (claims/fetch_services.py, claims/tasks.py). Attempts that end
+# in a timeout, a broken connection or one of these HTTP statuses are tried again, with
+# exponential backoff and jitter, up to FETCH_MAX_ATTEMPTS fetches in all. 500 is on the list
+# on purpose: busy news sites answer 500 under load as often as 502/503.
+FETCH_RETRY_STATUSES = [
+    int(status)
+    for status in _env_list("FETCH_RETRY_STATUSES") or ["429", "500", "502", "503", "504"]
+]
+FETCH_MAX_ATTEMPTS = _env_int("FETCH_MAX_ATTEMPTS", 5)
+FETCH_RETRY_BASE_SECONDS = _env_int(
+    "FETCH_RETRY_BASE_SECONDS", 10
+)  # first delay, doubled each time
+FETCH_RETRY_MAX_SECONDS = _env_int("FETCH_RETRY_MAX_SECONDS", 900)  # cap on the backoff
+# A site's Retry-After is honoured up to this; a site asking for longer fails the fetch
+# (an editor can re-fetch later).
+FETCH_RETRY_AFTER_MAX_SECONDS = _env_int("FETCH_RETRY_AFTER_MAX_SECONDS", 3600)
+# A fetch that began this many times without finishing (it crashed or lost its worker)
+# is marked failed instead of being tried again.
+FETCH_MAX_DELIVERIES = _env_int("FETCH_MAX_DELIVERIES", 5)
+# Time limits of one fetch task (enforced by the prefork and gevent pools; with the threads
+# pool the fetch's own 30 s deadline and the extractor's input caps bound it), and the lease
+# after which a row left in "fetching" counts as abandoned. The lease outlasts the hard limit.
+FETCH_TASK_SOFT_TIME_LIMIT = _env_int("FETCH_TASK_SOFT_TIME_LIMIT", 60)
+FETCH_TASK_TIME_LIMIT = _env_int("FETCH_TASK_TIME_LIMIT", 90)
+FETCH_LEASE_SECONDS = _env_int("FETCH_LEASE_SECONDS", 150)
+# Per-site politeness: at most this many fetches from one host at a time, across all workers
+# (a Redis sorted set per host; a process-local count without REDIS_URL). A task that finds
+# its site busy is sent again after a few seconds, without counting as an attempt.
+FETCH_PER_SITE_CONCURRENCY = _env_int("FETCH_PER_SITE_CONCURRENCY", 4)
+FETCH_SITE_SLOT_SECONDS = _env_int(
+    "FETCH_SITE_SLOT_SECONDS", 90
+)  # a dead worker's slot frees after this
+FETCH_SITE_BUSY_RETRY_SECONDS = _env_int("FETCH_SITE_BUSY_RETRY_SECONDS", 3)
+FETCH_MAX_REQUEUES = _env_int(
+    "FETCH_MAX_REQUEUES", 200
+)  # then the message is dropped; the sweeper re-queues
+# The sweeper (Celery beat) re-queues evidence left pending past its due time by this much
+# (a lost message: a Redis restart, a broker outage at enqueue time), and evidence left
+# fetching past its lease.
+FETCH_SWEEP_INTERVAL_SECONDS = _env_int("FETCH_SWEEP_INTERVAL_SECONDS", 60)
+FETCH_SWEEP_PENDING_AFTER_SECONDS = _env_int("FETCH_SWEEP_PENDING_AFTER_SECONDS", 600)
+FETCH_SWEEP_BATCH = _env_int("FETCH_SWEEP_BATCH", 500)
+
+# Link monitoring: the links of published claims are fetched again once their last fetch is
+# this old; a source that disappears (4xx, 5xx, DNS) or whose text changes by more than the
+# threshold (share of five-word phrases added or removed) flags the claim.
+LINK_MONITOR_INTERVAL_HOURS = _env_int("LINK_MONITOR_INTERVAL_HOURS", 24)
+LINK_MONITOR_BATCH = _env_int("LINK_MONITOR_BATCH", 500)
+LINK_MONITOR_CHANGE_THRESHOLD = float(os.environ.get("LINK_MONITOR_CHANGE_THRESHOLD") or 0.15)
+
+# Web archiving through the Internet Archive's Save Page Now 2 API: off unless the endpoint
+# (https://web.archive.org) and S3-style keys (https://archive.org/account/s3.php) are set.
+ARCHIVE_SPN_ENDPOINT = os.environ.get("ARCHIVE_SPN_ENDPOINT", "").rstrip("/")
+ARCHIVE_SPN_ACCESS_KEY = os.environ.get("ARCHIVE_SPN_ACCESS_KEY", "")
+ARCHIVE_SPN_SECRET = os.environ.get("ARCHIVE_SPN_SECRET", "")
+ARCHIVE_RATE_LIMIT = os.environ.get("ARCHIVE_RATE_LIMIT", "6/m")  # per archive worker
+ARCHIVE_POLL_SECONDS = _env_int("ARCHIVE_POLL_SECONDS", 15)
+ARCHIVE_MAX_POLLS = _env_int("ARCHIVE_MAX_POLLS", 40)
+if PRODUCTION and ARCHIVE_SPN_ENDPOINT and not ARCHIVE_SPN_ENDPOINT.startswith("https://"):
+    raise ImproperlyConfigured("ARCHIVE_SPN_ENDPOINT must be an https:// address in production.")
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "evidence-sweep": {
+            "task": "claims.tasks.evidence_sweep_task",
+            "schedule": FETCH_SWEEP_INTERVAL_SECONDS,
+            "options": {"expires": FETCH_SWEEP_INTERVAL_SECONDS},
+        },
+        "evidence-monitor": {
+            "task": "claims.tasks.evidence_monitor_task",
+            "schedule": min(3600, LINK_MONITOR_INTERVAL_HOURS * 3600),
+            "options": {"expires": 3600},
+        },
+    }
+)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from claims import services
+from claims.duplicate_services import DuplicateMatch, claim_duplicates_find
 from claims.exceptions import DomainError
 from claims.forms import AttributionFormSet, ClaimForm, attribution_from
 from claims.models import Claim, Source, User
@@ -37,8 +38,9 @@ def _render(
     formset: forms.BaseFormSet,
     claim: Claim | None,
     status: int,
+    duplicates: list[DuplicateMatch] | None = None,
 ) -> HttpResponse:
-    context = {"form": form, "formset": formset, "claim": claim}
+    context = {"form": form, "formset": formset, "claim": claim, "duplicates": duplicates or []}
     return render(request, "claims/claim_form.html", context, status=status)
 
 
@@ -52,6 +54,11 @@ def claim_create(request: HttpRequest) -> HttpResponse:
     formset = AttributionFormSet(request.POST, prefix="attribution")
     if form.is_valid() and formset.is_valid():
         data = form.cleaned_data
+        # Before saving, show claims that look the same; the editor may log it anyway.
+        if not request.POST.get("confirm_new"):
+            duplicates = claim_duplicates_find(text=data["statement"])
+            if duplicates:
+                return _render(request, form, formset, None, 200, duplicates)
         try:
             with transaction.atomic():  # the source and the claim, or neither
                 claim = services.claim_create(

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -488,3 +489,105 @@ def tls_site(tmp_path_factory: pytest.TempPathFactory, counter_port: int) -> Ite
     server = _Site(build_pages(counter_port), tls=context)
     with _serve(server):
         yield TLSSite(port=int(server.server_address[1]), ca_file=str(cert), hostname="secure.test")
+
+
+# --------------------------------------------------------------------------------------------
+# The fetch pipeline's tests: a site whose pages tests can script, and settings that let the
+# pipeline (which reads Django settings, not a test policy) reach it.
+
+SLEEPY_SECONDS = 3.0  # long enough to kill a worker in the middle of the fetch
+
+
+class ScriptedPages(dict[str, Page | list[Page]]):
+    """Pages by path. A list is served in order, its last page repeating: [429, 200]."""
+
+    def __init__(self, pages: dict[str, Page]) -> None:
+        super().__init__(pages)
+        self.lock = threading.Lock()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        with self.lock:
+            value = super().get(key, default)
+            if isinstance(value, list):
+                return value.pop(0) if len(value) > 1 else value[0]
+            return value
+
+
+@dataclass
+class PipelineSite:
+    """The local site the pipeline fetches from, with pages a test can replace."""
+
+    server: _Site
+    pages: ScriptedPages
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    @property
+    def target(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def script(self, path: str, *pages: Page) -> str:
+        """Serve these pages at `path`, one per request (the last repeats); its URL."""
+        with self.pages.lock:
+            self.pages[path] = list(pages)
+        return self.url(path)
+
+    def copy(self, source: str, path: str) -> str:
+        """Serve the page at `source` under `path` too (a path of the test's own, whose
+        requests it can count); its URL."""
+        with self.pages.lock:
+            self.pages[path] = dict.__getitem__(self.pages, source)
+        return self.url(path)
+
+    def hits(self, path: str) -> int:
+        return sum(1 for seen in list(self.server.requests) if seen.partition("?")[0] == path)
+
+
+@pytest.fixture(scope="session")
+def pipeline_site(counter_port: int) -> Iterator[PipelineSite]:
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    pages = build_pages(counter_port)
+    pages["/sleepy"] = Page(headers=html, body=ARTICLE_HTML.encode(), delay=SLEEPY_SECONDS)
+    pages["/slowish"] = Page(headers=html, body=ARTICLE_HTML.encode(), delay=0.3)
+    scripted = ScriptedPages(pages)
+    server = _Site(scripted)  # type: ignore[arg-type]
+    with _serve(server):
+        yield PipelineSite(server=server, pages=scripted)
+
+
+@pytest.fixture
+def fetch_settings(
+    settings: Any, tmp_path: Path, pipeline_site: PipelineSite, counter_port: int
+) -> Any:
+    """Settings under which the pipeline reaches the local site quickly and stores blobs
+    in a fresh folder. Retries are immediate here: Celery runs eagerly in tests.
+
+    The counting listener's port is an allowed port, so URLs pointing at it are refused
+    for their address, not their port."""
+    settings.FETCH_ALLOW_LOCAL_TARGETS = [pipeline_site.target]
+    settings.FETCH_ALLOWED_PORTS = [80, 443, counter_port]
+    settings.FETCH_MAX_BYTES = TEST_MAX_BYTES
+    settings.FETCH_CONNECT_TIMEOUT = 1.0
+    settings.FETCH_READ_TIMEOUT = 0.5
+    settings.FETCH_TOTAL_TIMEOUT = 5.0
+    settings.FETCH_MAX_ATTEMPTS = 3
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.ARCHIVE_SPN_ENDPOINT = ""
+    _free_site_slots(settings)
+    return settings
+
+
+def _free_site_slots(settings: Any) -> None:
+    """Forget slots a killed worker left behind in Redis for the local site."""
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        for key in client.scan_iter(match="*:fetch-site:127.0.0.1"):
+            client.delete(key)
+        client.close()

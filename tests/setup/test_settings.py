@@ -48,6 +48,13 @@ def test_production_refuses_local_fetch_targets() -> None:
     assert "FETCH_ALLOW_LOCAL_TARGETS" in result.stderr
 
 
+def test_production_refuses_a_plain_http_archive_endpoint() -> None:
+    env = {**PRODUCTION_ENV, "ARCHIVE_SPN_ENDPOINT": "http://web.archive.org"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "ARCHIVE_SPN_ENDPOINT" in result.stderr
+
+
 def test_check_deploy_reports_nothing() -> None:
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr

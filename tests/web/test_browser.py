@@ -1,11 +1,14 @@
 """End to end in headless Chromium against the live server: an editor logs a claim and
-attaches a link, a reviewer takes it from the queue and proposes a verdict, an approver
-publishes it; an outsider could not see it before. Screenshots go to
-test-output/screenshots/."""
+attaches a link, which a real Celery worker fetches from a local article page while the
+evidence list updates itself; a reviewer takes it from the queue, sees the fetched evidence
+and proposes a verdict; an approver publishes it; an outsider could not see it before.
+Screenshots go to test-output/screenshots/."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -13,8 +16,48 @@ from django.conf import settings
 from django.db import connections
 
 from claims.models import Claim, Evidence
+from tests.worker import WorkerFactory
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.worker]
+
+ARTICLE_TITLE = "Revolutionary Guards commander reported in Damascus"
+ARTICLE = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{ARTICLE_TITLE}</title>
+<meta property="og:title" content="{ARTICLE_TITLE}">
+<meta property="og:site_name" content="Gulf Monitor">
+<meta property="article:published_time" content="2024-12-03T09:00:00Z">
+</head><body><article><h1>{ARTICLE_TITLE}</h1>
+<p>A senior commander of the Revolutionary Guards, Javad Ghaffari, was reported to have
+arrived in Damascus on Tuesday, according to a channel close to the Iranian government.</p>
+<p>The report could not be independently confirmed, and neither Tehran nor Damascus
+commented on it. Ghaffari led forces in Syria in earlier campaigns.</p>
+</article></body></html>""".encode()
+
+
+class _ArticleHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(ARTICLE)))
+        self.end_headers()
+        self.wfile.write(ARTICLE)
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        return
+
+
+@pytest.fixture
+def article_url(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A news page on a local server the fetch guard is told (for this test) it may reach."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ArticleHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    port = server.server_address[1]
+    settings.FETCH_ALLOW_LOCAL_TARGETS = [f"127.0.0.1:{port}"]
+    yield f"http://127.0.0.1:{port}/2024/12/ghaffari-damascus"
+    server.shutdown()
+    server.server_close()
+
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(settings.BASE_DIR) / "test-output" / "screenshots"
@@ -65,16 +108,19 @@ class Session:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_claim_from_logging_to_publication(live_server, browser, personas) -> None:
+def test_claim_from_logging_to_publication(
+    live_server, browser, personas, article_url: str, start_worker: WorkerFactory
+) -> None:
+    start_worker("browser")  # consumes the fetch the editor's link enqueues
     try:
-        _claim_from_logging_to_publication(live_server.url, browser)
+        _claim_from_logging_to_publication(live_server.url, browser, article_url)
     finally:
         # ORM calls made while Playwright's loop runs get their own connection (another
         # asgiref context); close it here, or it outlives the test database.
         connections.close_all()
 
 
-def _claim_from_logging_to_publication(base: str, browser) -> None:
+def _claim_from_logging_to_publication(base: str, browser, article_url: str) -> None:
     problems: list[str] = []
 
     # The editor logs the claim with its attribution chain.
@@ -98,17 +144,22 @@ def _claim_from_logging_to_publication(base: str, browser) -> None:
     claim_url = f"{base}/claims/{claim.code}/"
     assert page.url == claim_url
 
-    # ... and attaches a link; htmx swaps the evidence list in without a reload.
-    page.get_by_label("Web address").fill(f"{base}/healthz")
+    # ... and attaches a link; htmx swaps the evidence list in without a reload, and the
+    # list keeps polling until the worker has fetched the page.
+    page.get_by_label("Web address").fill(article_url)
     page.get_by_label("Supports").check()
     page.get_by_role("button", name="Add evidence").click()
-    page.locator("#evidence-list .fetch-pending").wait_for()
+    page.locator("#evidence-list .fetch-fetched").wait_for(timeout=45_000)
     assert page.url == claim_url
-    assert page.locator("#evidence-list[hx-trigger]").count() == 1  # polling while pending
+    page.locator("#evidence-list").get_by_role("link", name=ARTICLE_TITLE).wait_for()
+    assert page.locator("#evidence-list").get_by_text("Gulf Monitor").count() == 1
+    assert page.locator("#evidence-list[hx-trigger]").count() == 0  # settled: polling stopped
     editor.shot("03-editor-claim-with-link")
     page.get_by_role("button", name="Submit for verification").click()
     page.get_by_text("Submitted for verification.").wait_for()
-    assert Evidence.objects.get().fetch_state == Evidence.FetchState.PENDING
+    evidence = Evidence.objects.get()
+    assert evidence.fetch_state == Evidence.FetchState.FETCHED
+    assert evidence.latest_snapshot is not None
 
     # An outsider cannot see it.
     outsider = Session(browser, base, "outsider", problems)
@@ -126,7 +177,7 @@ def _claim_from_logging_to_publication(base: str, browser) -> None:
     page.get_by_role("button", name="Take next claim").click()
     page.get_by_text("This claim is yours to review.").wait_for()
     assert page.url == claim_url
-    assert page.locator("#evidence-list").get_by_text(f"{base}/healthz").count() >= 1
+    assert page.locator("#evidence-list").get_by_role("link", name=ARTICLE_TITLE).count() == 1
     page.locator("#id_propose-rating").select_option(label="Unproven")
     page.locator("#id_propose-reasoning").fill(
         "Only Al-Alam reports it; no independent confirmation."

@@ -130,3 +130,29 @@ def test_edit_of_a_withdrawn_claim_is_refused_with_the_reason(client_for, build)
     assert "A withdrawn claim cannot be edited; restore it first." in text_of(response)
     claim.refresh_from_db()
     assert claim.statement != _form()["statement"]
+
+
+def test_create_shows_likely_duplicates_before_saving(client_for, build):
+    existing = build.published()  # "Senior IRGC commander Javad Ghaffari arrived in Damascus ..."
+    client = client_for("editor")
+    paraphrase = "Javad Ghaffari, a senior IRGC commander, arrived in Damascus on Tuesday."
+    page = client.post(CREATE, _form(statement=paraphrase))
+    assert page.status_code == 200
+    html = text_of(page)
+    assert "looks like a claim the desk already has" in html
+    assert reverse("claims:detail", args=[existing.code]) in html
+    assert 'name="confirm_new"' in html
+    assert Claim.objects.count() == 1  # nothing saved yet
+
+    # The editor says it is a different claim: it is logged.
+    done = client.post(CREATE, _form(statement=paraphrase, confirm_new="1"))
+    assert done.status_code == 302
+    assert Claim.objects.count() == 2
+
+
+def test_create_of_a_different_claim_is_not_held_up(client_for, build):
+    build.published()
+    response = client_for("editor").post(
+        CREATE, _form(statement="Hezbollah may have lost more than 3,000 fighters.")
+    )
+    assert response.status_code == 302

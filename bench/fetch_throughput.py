@@ -1,0 +1,322 @@
+"""Fetch pipeline throughput: N evidence links to a local server that answers each after a
+fixed delay, fetched by one real Celery worker process at the documented setting (threads
+pool). Reports the wall time from enqueue to the last link in a terminal state, the ideal
+(N x delay / concurrency), their ratio, and the extraction CPU time per page.
+
+Run against PostgreSQL and Redis (the production setup):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/verify_fetch \\
+    REDIS_URL=redis://127.0.0.1:6379/6 \\
+        .venv/bin/python bench/fetch_throughput.py --links 500 --delay 0.2 --concurrency 50
+
+Every link is on 127.0.0.1, one host, so the worker runs with FETCH_PER_SITE_CONCURRENCY
+raised to twice the concurrency: per-site politeness would otherwise (rightly) hold one
+site to 4 fetches at a time. Each page differs by a sentence, so every body and text is stored.
+The database is migrated first (and created when missing); the bench adds one claim and
+its links each run and deletes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verify.settings")
+
+PARAGRAPH = (
+    "<p>Several local news outlets reported on Tuesday that a senior commander had arrived "
+    "in the capital, citing unnamed sources close to the government. Neither the ministry "
+    "nor the embassy confirmed the visit by the time of publication, and the reports did "
+    "not say when he travelled or what the purpose of the trip was.</p>"
+)
+
+
+def page(number: int) -> bytes:
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Report {number} - Levant Monitor</title>
+<meta property="og:title" content="Commander reported in the capital ({number})">
+<meta property="og:site_name" content="Levant Monitor">
+<meta property="article:published_time" content="2024-04-02T09:30:00+03:00">
+<script type="application/ld+json">
+{{"@context": "https://schema.org", "@type": "NewsArticle",
+ "headline": "Commander reported to have arrived in the capital ({number})",
+ "author": {{"@type": "Person", "name": "Rana Haddad"}},
+ "datePublished": "2024-04-02T09:30:00+03:00", "inLanguage": "en"}}
+</script></head>
+<body><header><nav><a href="/">Home</a> | <a href="/world">World</a></nav></header>
+<article><h1>Commander reported to have arrived in the capital</h1>
+<p>This is report number {number} in the series.</p>
+{PARAGRAPH * 5}
+</article><footer>Copyright Levant Monitor</footer></body></html>
+""".encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Site
+    protocol_version = "HTTP/1.0"
+
+    def do_GET(self) -> None:
+        time.sleep(self.server.delay)
+        number = int(self.path.rsplit("/", 1)[-1] or 0)
+        body = page(number)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _Site(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024
+    delay = 0.2
+
+
+def ensure_database() -> None:
+    """Create the PostgreSQL database named in DATABASE_URL if it does not exist."""
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(os.environ["DATABASE_URL"])
+    if not config["ENGINE"].endswith("postgresql"):
+        return
+    params = {
+        "host": config.get("HOST") or "127.0.0.1",
+        "port": config.get("PORT") or 5432,
+        "user": config.get("USER") or "postgres",
+        "password": config.get("PASSWORD") or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its finished children, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(value) for value in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all CPUs spent busy (not idle or waiting for I/O) since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = values[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def process_seconds(pids: set[int]) -> dict[int, float]:
+    """CPU seconds of each of these processes that still runs."""
+    seconds = {}
+    for pid in pids:
+        try:
+            seconds[pid] = cpu_seconds(pid)
+        except (OSError, ValueError):
+            continue
+    return seconds
+
+
+def redis_server_pids() -> set[int]:
+    pids = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if "(redis-server)" in stat.read_text():
+                pids.add(int(stat.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+def database_backend_pids() -> set[int]:
+    """The PostgreSQL backends serving the bench's database (not other databases')."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return {int(row[0]) for row in cursor.fetchall()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--links", type=int, default=500)
+    parser.add_argument("--delay", type=float, default=0.2, help="seconds the server waits")
+    parser.add_argument("--concurrency", type=int, default=50, help="threads in all")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="worker processes sharing the concurrency"
+    )
+    parser.add_argument("--timeout", type=float, default=300)
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
+        sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL: the bench measures production.")
+
+    site = _Site(("127.0.0.1", 0), _Handler)
+    site.delay = args.delay
+    port = int(site.server_address[1])
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    media = tempfile.mkdtemp(prefix="verify-bench-media-")
+    os.environ["FETCH_ALLOW_LOCAL_TARGETS"] = f"127.0.0.1:{port}"
+    os.environ["DJANGO_MEDIA_ROOT"] = media
+
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from claims import services
+    from claims.fetching.extract import extract
+    from claims.models import Evidence, RatingLabel, User
+    from claims.rating_scale import rating_scale_ensure
+    from claims.roles import EDITOR, roles_setup
+    from verify.celery import app
+
+    call_command("migrate", verbosity=0)
+    rating_scale_ensure(RatingLabel)
+    roles_setup()
+    editor, _ = User.objects.get_or_create(username="bench-editor")
+    editor.groups.add(Group.objects.get(name=EDITOR))
+    editor = User.objects.get(pk=editor.pk)  # fresh permission cache
+
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("celery")
+
+    # Politeness must not throttle a bench whose every link is on one host: twice the
+    # concurrency, and no slot left over by a worker killed in an earlier run. DEBUG stays on
+    # (production settings refuse FETCH_ALLOW_LOCAL_TARGETS), so Django logs every query.
+    env = {
+        **os.environ,
+        "FETCH_PER_SITE_CONCURRENCY": str(2 * args.concurrency),
+        "DJANGO_DEBUG": "1",
+    }
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    for key in client.scan_iter(match="*:fetch-site:127.0.0.1"):
+        client.delete(key)
+    names = [f"bench{n}@{os.uname().nodename}" for n in range(args.processes)]
+    threads = str(args.concurrency // args.processes)
+    commands = [
+        [sys.executable, "-m", "celery", "-A", "verify", "worker", "--pool", "threads",
+         "--concurrency", threads, "--queues", "celery", "--without-mingle", "--without-gossip",
+         "--without-heartbeat", "--hostname", name, "--loglevel", "WARNING"]
+        for name in names
+    ]  # fmt: skip
+    workers = [
+        subprocess.Popen(command, cwd=BASE_DIR, env=env, start_new_session=True)
+        for command in commands
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while len(app.control.ping(destination=names, timeout=0.5)) < len(names):
+            if any(w.poll() is not None for w in workers) or time.monotonic() > deadline:
+                sys.exit("the workers did not start")
+
+        # A newsroom cites a few links per claim: 10 links on each of N / 10 claims.
+        run = f"Bench run at {time.ctime()}"
+        claims = [
+            services.claim_create(by=editor, statement=f"{run}, claim {n}.")
+            for n in range(max(1, args.links // 10))
+        ]
+        started: list[float] = []
+        cpu_before = sum(cpu_seconds(worker.pid) for worker in workers)
+        machine_before = machine_busy_seconds()
+        services_before = process_seconds(database_backend_pids() | redis_server_pids())
+        self_before = time.process_time()
+        with transaction.atomic():
+            # Runs first on commit, just before the 500 enqueues registered below.
+            transaction.on_commit(lambda: started.append(time.perf_counter()))
+            for number in range(args.links):
+                services.evidence_add(
+                    claim=claims[number % len(claims)],
+                    by=editor,
+                    kind="link",
+                    url=f"http://127.0.0.1:{port}/article/{number}",
+                )
+        enqueued = time.perf_counter()
+        links = Evidence.objects.filter(claim__statement__startswith=run)
+        pending = links.filter(fetch_state__in=("pending", "fetching")).exists
+        while pending():
+            if time.perf_counter() - started[0] > args.timeout:
+                sys.exit("timed out")
+            time.sleep(0.05)
+        finished = time.perf_counter()
+        worker_cpu = sum(cpu_seconds(worker.pid) for worker in workers) - cpu_before
+        machine_cpu = machine_busy_seconds() - machine_before
+        services_after = process_seconds(database_backend_pids() | redis_server_pids())
+        services_cpu = sum(
+            seconds - services_before.get(pid, 0.0) for pid, seconds in services_after.items()
+        )
+        self_cpu = time.process_time() - self_before
+    finally:
+        for worker in workers:
+            os.killpg(worker.pid, signal.SIGTERM)
+        for worker in workers:
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+        site.shutdown()
+
+    states = Counter(links.values_list("fetch_state", flat=True))
+    body = page(1)
+    for _ in range(5):
+        extract(body, "text/html; charset=utf-8", "http://127.0.0.1/article/1")
+    rounds = 200
+    cpu = time.process_time()
+    for _ in range(rounds):
+        extract(body, "text/html; charset=utf-8", "http://127.0.0.1/article/1")
+    extraction_ms = (time.process_time() - cpu) * 1000 / rounds
+
+    wall = finished - started[0]
+    ideal = args.links * args.delay / args.concurrency
+    print(f"links               {args.links} ({dict(states)})")
+    print(f"server delay        {args.delay * 1000:.0f} ms per page, {len(body):,} bytes")
+    print(
+        f"workers             threads pool, {args.processes} process(es) x "
+        f"{args.concurrency // args.processes} threads"
+    )
+    print(f"enqueue             {(enqueued - started[0]) * 1000:.0f} ms for {args.links} sends")
+    print(f"wall time           {wall:.2f} s (enqueue to all terminal)")
+    print(f"ideal               {ideal:.2f} s ({args.links} x {args.delay} s / {args.concurrency})")
+    print(f"ratio               {wall / ideal:.2f}")
+    print(f"extraction CPU      {extraction_ms:.2f} ms per page")
+    print(
+        f"worker CPU          {worker_cpu:.2f} s in all, {worker_cpu * 1000 / args.links:.1f} ms per link"
+    )
+    per_link = 1000 / args.links
+    other = machine_cpu - worker_cpu - services_cpu - self_cpu
+    print(
+        f"machine CPU         {machine_cpu:.2f} s busy of {wall * (os.cpu_count() or 1):.2f} s "
+        f"({os.cpu_count()} CPUs), per link in ms:"
+    )
+    print(f"  workers           {worker_cpu * per_link:.1f}")
+    print(f"  PostgreSQL, Redis {services_cpu * per_link:.1f} (this database's backends; Redis)")
+    print(f"  bench process     {self_cpu * per_link:.1f} (the HTTP site, enqueueing, polling)")
+    print(f"  everything else   {other * per_link:.1f} (kernel, other processes on the machine)")
+
+
+if __name__ == "__main__":
+    main()
