@@ -87,11 +87,6 @@ def _again(task: Task, args: tuple[object, ...], countdown: float) -> None:
     task.apply_async(args, countdown=countdown, retries=task.request.retries + 1)  # type: ignore[call-arg]
 
 
-# Celery's own ceiling for webhooks; the real, finite limit is WEBHOOK_MAX_ATTEMPTS, kept on
-# the delivery row.
-_WEBHOOK_MAX_RETRIES = 50
-
-
 @shared_task(
     autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
     retry_backoff=True,
@@ -105,7 +100,14 @@ def notification_email_send(notification_id: int) -> bool:
     return notification_email_deliver(notification_id=notification_id)
 
 
-@shared_task(bind=True, max_retries=_WEBHOOK_MAX_RETRIES, acks_late=True)
+# Webhooks. Celery's own ceiling; the real, finite limit is WEBHOOK_MAX_ATTEMPTS, kept on
+# the delivery row.
+_WEBHOOK_MAX_RETRIES = 50
+
+
+@shared_task(
+    bind=True, max_retries=_WEBHOOK_MAX_RETRIES, acks_late=True, reject_on_worker_lost=True
+)
 def webhook_deliver(self: Task, delivery_id: int) -> str:
     """Send one webhook delivery; a transient failure comes back with backoff and jitter."""
     attempt = webhooks.delivery_attempt(delivery_id=delivery_id)
@@ -114,7 +116,7 @@ def webhook_deliver(self: Task, delivery_id: int) -> str:
     return attempt.state
 
 
-@shared_task
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def webhook_sweep() -> dict[str, int]:
     """Periodic: re-queue deliveries whose message was lost; fan out missed events."""
     return webhooks.deliveries_sweep()

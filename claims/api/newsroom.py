@@ -382,6 +382,7 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Newsroom
         "retrieve": "claims.view_evidence",
         "create": "claims.add_evidence",
         "partial_update": "claims.change_evidence",
+        "refetch": "claims.change_evidence",
     }
 
     def get_queryset(self) -> QuerySet[Evidence]:
@@ -417,6 +418,19 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Newsroom
         services.evidence_update(evidence=evidence, by=self.user, **data)
         fresh = self.get_queryset().get(pk=evidence.pk)
         return Response(self.get_serializer(fresh).data)
+
+    @extend_schema(
+        request=EmptyIn,
+        responses={202: EvidenceSerializer},
+        description="Fetch a link again (a new snapshot; the old ones stay). The fetch runs "
+        "in the background: poll the evidence for its fetch state.",
+    )
+    @action(detail=True, methods=["post"])
+    def refetch(self, request: Request, code: str, evidence_code: str) -> Response:
+        self.valid(EmptyIn)
+        evidence = services.evidence_refetch(evidence=self.get_object(), by=self.user)
+        fresh = self.get_queryset().get(pk=evidence.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_202_ACCEPTED)
 
 
 # --------------------------------------------------------------------------------------------

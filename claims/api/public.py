@@ -49,7 +49,7 @@ from claims.api.public_serializers import (
     PublicClaimPageSerializer,
     PublicClaimSerializer,
 )
-from claims.models import Claim, Evidence, Publication, RatingLabel
+from claims.models import Claim, Evidence, Publication, RatingLabel, Snapshot
 from claims.public_cache import Rendered
 from verify.cache import count as counter
 
@@ -93,10 +93,13 @@ def claim_code(publication: Publication) -> str:
 
 
 def public_items(publications: Sequence[Publication]) -> list[dict[str, Any]]:
-    """The public shape of each publication: a constant number of queries for any length."""
+    """The public shape of each publication: a constant number of queries for any length
+    (the page's tags, every version of each claim, the public evidence, its newest
+    snapshots, the rating scale)."""
     claim_ids = [p.claim_id for p in publications]
     history: dict[int, list[Publication]] = defaultdict(list)
     sources: dict[int, list[Evidence]] = defaultdict(list)
+    snapshots: dict[int, Snapshot] = {}
     if claim_ids:
         for version in (
             Publication.objects.filter(claim_id__in=claim_ids)
@@ -116,6 +119,12 @@ def public_items(publications: Sequence[Publication]) -> list[dict[str, Any]]:
             "created_at", "id"
         ):
             sources[item.claim_id].append(item)
+        links = [e.pk for items in sources.values() for e in items if e.kind == Evidence.Kind.LINK]
+        if links:
+            for snapshot in Snapshot.objects.latest_ok_for(links).only(
+                "evidence_id", "fetched_at", "body_sha256"
+            ):
+                snapshots[snapshot.evidence_id] = snapshot
     bounds = scale() if publications else Scale(worst=1, best=5)
     who = publisher()
     return [
@@ -123,6 +132,7 @@ def public_items(publications: Sequence[Publication]) -> list[dict[str, Any]]:
             p,
             history=history[p.claim_id],
             sources=sources[p.claim_id],
+            snapshots=snapshots,
             publisher=who,
             scale=bounds,
         )
@@ -135,6 +145,7 @@ def public_claim(
     *,
     history: Sequence[Publication],
     sources: Sequence[Evidence],
+    snapshots: dict[int, Snapshot],
     publisher: Publisher,
     scale: Scale,
 ) -> dict[str, Any]:
@@ -171,7 +182,7 @@ def public_claim(
         "published_at": publication.first_published_at,
         "updated_at": publication.published_at,
         "version": publication.number,
-        "sources": [_source(item) for item in sources],
+        "sources": [_source(item, snapshots.get(item.pk)) for item in sources],
         "history": [
             {
                 "version": v.number,
@@ -187,7 +198,9 @@ def public_claim(
     }
 
 
-def _source(item: Evidence) -> dict[str, Any]:
+def _source(item: Evidence, snapshot: Snapshot | None) -> dict[str, Any]:
+    """A public source; for a link, its newest successful snapshot (when, and the SHA-256
+    of what came back) and its archived copy, when there are."""
     return {
         "code": str(item.code),
         "kind": item.kind,
@@ -196,7 +209,8 @@ def _source(item: Evidence) -> dict[str, Any]:
         "url": item.url,
         "note": item.note,
         "site_name": item.page_site_name,
-        "snapshot_at": item.fetched_at,
+        "snapshot_at": snapshot.fetched_at if snapshot else item.fetched_at,
+        "sha256": snapshot.body_sha256 if snapshot else None,
         "archive_url": item.archive_url,
     }
 

@@ -119,6 +119,9 @@ class _Source(serializers.Serializer):
     snapshot_at = serializers.DateTimeField(
         allow_null=True, help_text="When the page was last fetched and snapshotted."
     )
+    sha256 = serializers.CharField(
+        allow_null=True, help_text="SHA-256 of the body of that snapshot, as fetched."
+    )
     archive_url = serializers.CharField(allow_blank=True)
 
 

@@ -68,6 +68,11 @@ urlpatterns = [
         name="evidence-item",
     ),
     path(
+        "claims/<uuid:code>/evidence/<uuid:evidence_code>/refetch/",
+        evidence.as_view({"post": "refetch"}),
+        name="evidence-refetch",
+    ),
+    path(
         "claims/<uuid:code>/assignments/",
         assignments.as_view({"get": "list", "post": "create"}),
         name="assignments",

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from claims import services
 from claims.models import Assignment, Claim, User
 from tests.builders import ClaimBuilder
 
@@ -24,6 +25,7 @@ EVERYONE = frozenset(PERSONAS)
 class Ctx:
     claim: Claim
     evidence: str
+    link: str
     assignment: int | None
 
     @property
@@ -128,6 +130,13 @@ CASES = [
         body=lambda ctx: {"kind": "note", "note": "Called the press office."},
     ),
     Case("evidence retrieve", "get", lambda ctx: _c(ctx, f"evidence/{ctx.evidence}/"), NEWSROOM),
+    Case(
+        "evidence refetch",
+        "post",
+        lambda ctx: _c(ctx, f"evidence/{ctx.link}/refetch/"),
+        frozenset({"editor", "reviewer"}),
+        ok=(202,),
+    ),
     Case(
         "evidence update",
         "patch",
@@ -246,7 +255,17 @@ def _context(build: ClaimBuilder, state: str) -> Ctx:
     assignment = Assignment.objects.filter(
         claim=claim, user=build.reviewer, state=Assignment.State.OPEN
     ).first()
-    return Ctx(claim=claim, evidence=str(evidence.code), assignment=assignment and assignment.pk)
+    link = claim.evidence.filter(kind="link").first()
+    if link is None and claim.status != Claim.Status.WITHDRAWN:
+        link = services.evidence_add(
+            claim=claim, by=build.editor, kind="link", url="https://example.org/source"
+        )
+    return Ctx(
+        claim=claim,
+        evidence=str(evidence.code),
+        link=str(link.code) if link else "",
+        assignment=assignment and assignment.pk,
+    )
 
 
 def _withdraw(build: ClaimBuilder, claim: Claim) -> Claim:

@@ -149,3 +149,47 @@ def test_list_query_count_is_constant(editor, client_for, build):
     for _ in range(4):
         build.evidence(claim)
     assert count() == one
+
+
+def _link(claim, editor, state: str = "failed"):
+    from claims import services
+
+    evidence = services.evidence_add(
+        claim=claim, by=editor, kind="link", url="https://example.org/report"
+    )
+    Evidence.objects.filter(pk=evidence.pk).update(fetch_state=state, fetch_error="Timed out.")
+    return evidence
+
+
+def test_refetch_puts_a_link_back_in_the_queue(editor, client_for, build):
+    claim = build.draft()
+    evidence = _link(claim, editor)
+
+    response = client_for(editor).post(_url(claim, f"{evidence.code}/refetch/"), {}, format="json")
+
+    assert response.status_code == 202, response.content
+    assert response.json()["fetch_state"] == "pending"
+    assert claim.events.filter(action="evidence.refetch_requested").count() == 1
+
+
+def test_refetch_of_a_note_names_the_problem(editor, client_for, build):
+    claim = build.draft()
+    note = build.evidence(claim)
+
+    response = client_for(editor).post(_url(claim, f"{note.code}/refetch/"), {}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "not_a_link"
+
+
+def test_refetch_needs_change_evidence(approver, client_for, build, editor):
+    claim = build.draft()
+    evidence = _link(claim, editor)
+
+    response = client_for(approver).post(
+        _url(claim, f"{evidence.code}/refetch/"), {}, format="json"
+    )
+
+    assert response.status_code == 403
+    evidence.refresh_from_db()
+    assert evidence.fetch_state == "failed"

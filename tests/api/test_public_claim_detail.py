@@ -133,3 +133,29 @@ def test_a_correction_becomes_public_with_its_history(anon, publish, reopen, bui
     assert [(v["version"], v["verdict"]) for v in body["history"]] == [(1, "False"), (2, "True")]
     assert body["history"][1]["correction_note"] == "New rainfall data came in."
     assert body["published_at"] < body["updated_at"]
+
+
+def test_public_links_show_their_newest_snapshot(anon, publish):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from claims.models import Evidence, Snapshot
+
+    claim = publish()
+    link = Evidence.objects.get(claim=claim, is_public=True)
+    now = timezone.now()
+    for age, digest, outcome in ((2, "a" * 64, "ok"), (1, "b" * 64, "ok"), (0, "", "timeout")):
+        Snapshot.objects.create(
+            evidence=link,
+            requested_url=link.url,
+            final_url=link.url,
+            outcome=outcome,
+            body_sha256=digest,
+            fetched_at=now - timedelta(hours=age),
+        )
+
+    (source,) = anon.get(_url(claim.code)).json()["sources"]
+
+    assert source["sha256"] == "b" * 64  # the newest successful one
+    assert source["snapshot_at"].startswith((now - timedelta(hours=1)).strftime("%Y-%m-%dT%H"))

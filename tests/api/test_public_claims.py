@@ -156,7 +156,7 @@ def test_query_count_of_an_uncached_page_is_constant_in_its_size(anon, publish, 
 
     small, large = _queries_for_page(anon, 1), _queries_for_page(anon, 6)
 
-    assert small == large == 5  # page, tags, history, public evidence, scale
+    assert small == large == 6  # page, tags, history, public evidence, snapshots, scale
 
 
 def test_a_cached_page_needs_no_query(anon, publish):
