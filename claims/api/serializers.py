@@ -217,7 +217,9 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class StrictSerializer(serializers.Serializer):
-    """Rejects fields it does not know, naming them, instead of silently ignoring them."""
+    """Rejects fields it does not know, naming them, instead of silently ignoring them, and
+    NUL characters anywhere in a value (PostgreSQL text cannot hold them; lookups by a
+    related field's slug would otherwise reach the database with one)."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
@@ -226,7 +228,22 @@ class StrictSerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {name: [_unknown_field_message(name)] for name in unknown}
                 )
+            with_nul = sorted(name for name, value in data.items() if _has_nul(value))
+            if with_nul:
+                raise serializers.ValidationError(
+                    {name: ["Null characters are not allowed."] for name in with_nul}
+                )
         return super().to_internal_value(data)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) or _has_nul(k) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _unknown_field_message(name: str) -> str:
