@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from claims.api.serializers import _has_nul
 from claims.duplicate_services import (
     MAX_QUERY_CHARS,
     DuplicateMatch,
@@ -162,6 +163,11 @@ class SelectionsSerializer(serializers.Serializer):
     selections = serializers.ListField(
         child=serializers.DictField(), allow_empty=False, max_length=MAX_SELECTIONS
     )
+
+    def validate_selections(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if _has_nul(value):  # PostgreSQL text cannot hold NUL characters
+            raise serializers.ValidationError("Null characters are not allowed.")
+        return value
 
 
 class DuplicatesRequestSerializer(serializers.Serializer):

@@ -216,6 +216,10 @@ class CommentSerializer(serializers.ModelSerializer):
 # Input
 
 
+# Character offsets into a source text: PositiveIntegerField's range, far beyond any article.
+OFFSET_MAX = 2_147_483_647
+
+
 class StrictSerializer(serializers.Serializer):
     """Rejects fields it does not know, naming them, instead of silently ignoring them, and
     NUL characters anywhere in a value (PostgreSQL text cannot hold them; lookups by a
@@ -268,8 +272,12 @@ class _ClaimFieldsIn(StrictSerializer):
     source_title = serializers.CharField(max_length=500, allow_blank=True, required=False)
     source_outlet = serializers.CharField(max_length=200, allow_blank=True, required=False)
     excerpt = serializers.CharField(max_length=10_000, allow_blank=True, required=False)
-    excerpt_start = serializers.IntegerField(min_value=0, allow_null=True, required=False)
-    excerpt_end = serializers.IntegerField(min_value=0, allow_null=True, required=False)
+    excerpt_start = serializers.IntegerField(
+        min_value=0, max_value=OFFSET_MAX, allow_null=True, required=False
+    )
+    excerpt_end = serializers.IntegerField(
+        min_value=0, max_value=OFFSET_MAX, allow_null=True, required=False
+    )
     claim_date = serializers.DateField(allow_null=True, required=False)
     language = serializers.RegexField(
         r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", max_length=16, required=False
