@@ -17,6 +17,7 @@ import os
 import ssl
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypedDict
@@ -95,10 +96,11 @@ class FetchResult:
 
 
 class _Failure(Exception):
-    def __init__(self, outcome: Outcome, error: str) -> None:
+    def __init__(self, outcome: Outcome, error: str, ip: str | None = None) -> None:
         super().__init__(error)
         self.outcome = outcome
         self.error = error
+        self.ip = ip  # the address the request went to, when it got that far
 
 
 @dataclass
@@ -219,17 +221,43 @@ def _open(
         "Accept-Encoding": "gzip, deflate",
         "Connection": "close",
     }
+    return open_pinned(
+        target,
+        policy,
+        method="GET",
+        headers=headers,
+        timeout=lambda: _hop_timeout(deadline, policy),
+    )
+
+
+def _hop_timeout(deadline: float, policy: FetchPolicy) -> urllib3.Timeout:
+    remaining = _remaining(deadline, policy)
+    return urllib3.Timeout(
+        connect=min(policy.connect_timeout, remaining), read=min(policy.read_timeout, remaining)
+    )
+
+
+def open_pinned(
+    target: CheckedTarget,
+    policy: FetchPolicy,
+    *,
+    method: str,
+    headers: dict[str, str],
+    timeout: Callable[[], urllib3.Timeout],
+    body: bytes | None = None,
+) -> tuple[urllib3.HTTPConnectionPool, urllib3.BaseHTTPResponse, str]:
+    """Send one request to the first of the target's checked addresses that accepts a
+    connection (never re-resolving the name), TLS verified against the host name. Raises
+    _Failure; one that happened after connecting carries the address in ``ip``. The GET
+    client and the webhook POST share this, so both keep the same guarantees."""
     failure: _Failure | None = None
     for ip in target.ips:
-        remaining = _remaining(deadline, policy)
-        timeout = urllib3.Timeout(
-            connect=min(policy.connect_timeout, remaining), read=min(policy.read_timeout, remaining)
-        )
-        pool = _pool(target, ip, timeout, policy)
+        pool = _pool(target, ip, timeout(), policy)
         try:
             response = pool.urlopen(
-                "GET",
+                method,
                 target.path,
+                body=body,
                 headers=headers,
                 retries=False,
                 redirect=False,
@@ -241,10 +269,11 @@ def _open(
         except (ConnectTimeoutError, NewConnectionError) as exc:
             pool.close()
             failure = _failure_from(exc, target.host)
-            continue  # the next checked address may answer
+            continue  # nothing was sent: the next checked address may answer
         except (HTTPError, OSError) as exc:
             pool.close()
-            raise _failure_from(exc, target.host) from None
+            error = _failure_from(exc, target.host)
+            raise _Failure(error.outcome, error.error, ip) from None
         return pool, response, ip
     assert failure is not None  # check_url never returns an empty address list
     raise failure

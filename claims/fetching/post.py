@@ -13,14 +13,14 @@ import time
 from dataclasses import dataclass
 
 import urllib3
-from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError
+from urllib3.exceptions import HTTPError
 
 from claims.fetching.client import (
     TRANSIENT_STATUSES,
-    _failure_from,
+    _Failure,
     _http_error_text,
     _parse_retry_after,
-    _pool,
+    open_pinned,
 )
 from claims.fetching.guard import FetchPolicy, GuardError, Outcome, check_url
 
@@ -89,49 +89,33 @@ def safe_post(
         "Content-Length": str(len(body)),
         "Connection": "close",
     }
-    failure = None
-    for ip in target.ips:
-        timeout = urllib3.Timeout(connect=policy.connect_timeout, read=policy.read_timeout)
-        pool = _pool(target, ip, timeout, policy)
+    try:
+        pool, response, ip = open_pinned(
+            target,
+            policy,
+            method="POST",
+            headers=sent_headers,
+            body=body,
+            timeout=lambda: urllib3.Timeout(
+                connect=policy.connect_timeout, read=policy.read_timeout
+            ),
+        )
+    except _Failure as failure:
+        return result(failure.outcome, failure.error, ip=failure.ip)
+    try:
+        status = response.status
+        retry_after = _parse_retry_after(response.headers.get("retry-after"))
         try:
-            response = pool.urlopen(
-                "POST",
-                target.path,
-                body=body,
-                headers=sent_headers,
-                retries=False,
-                redirect=False,
-                assert_same_host=False,
-                preload_content=False,
-                decode_content=False,
-                release_conn=False,
-            )
-        except (ConnectTimeoutError, NewConnectionError) as exc:
-            pool.close()
-            failure = _failure_from(exc, target.host)
-            continue  # nothing was sent: the next checked address may answer
-        except (HTTPError, OSError) as exc:
-            pool.close()
-            failure = _failure_from(exc, target.host)
-            return result(failure.outcome, failure.error, ip=ip)
-        try:
-            status = response.status
-            retry_after = _parse_retry_after(response.headers.get("retry-after"))
-            try:
-                excerpt = response.read(max_response_bytes, decode_content=False) or b""
-            except (HTTPError, OSError):
-                excerpt = b""  # the status is what counts
-        finally:
-            response.close()
-            pool.close()
-        if 200 <= status < 300:
-            return result(Outcome.OK, "", status, excerpt, retry_after, ip)
-        if 300 <= status < 400:
-            error = (
-                f"The endpoint answered {status} (a redirect); webhooks do not follow redirects."
-            )
-        else:
-            error = _http_error_text(status)
-        return result(Outcome.HTTP_ERROR, error, status, excerpt, retry_after, ip)
-    assert failure is not None  # check_url never returns an empty address list
-    return result(failure.outcome, failure.error)
+            excerpt = response.read(max_response_bytes, decode_content=False) or b""
+        except (HTTPError, OSError):
+            excerpt = b""  # the status is what counts
+    finally:
+        response.close()
+        pool.close()
+    if 200 <= status < 300:
+        return result(Outcome.OK, "", status, excerpt, retry_after, ip)
+    if 300 <= status < 400:
+        error = f"The endpoint answered {status} (a redirect); webhooks do not follow redirects."
+    else:
+        error = _http_error_text(status)
+    return result(Outcome.HTTP_ERROR, error, status, excerpt, retry_after, ip)
