@@ -66,9 +66,23 @@ class FetchStep:
 # Fetching one link
 
 
+# What one fetch reads of the link: the claim's id, not the claim (events need only the id).
+_FETCH_FIELDS = (
+    "claim",
+    "kind",
+    "url",
+    "fetch_state",
+    "fetch_lease_until",
+    "fetch_deliveries",
+    "fetch_attempts",
+    "latest_snapshot",
+    "archive_url",
+)
+
+
 def evidence_fetch(*, evidence_id: int) -> FetchStep:
     """Fetch the link once if it is due; safe to call any number of times."""
-    evidence = Evidence.objects.links().select_related("claim").filter(pk=evidence_id).first()
+    evidence = Evidence.objects.links().only(*_FETCH_FIELDS).filter(pk=evidence_id).first()
     if evidence is None:
         return FetchStep("", note="no such link")
     state = evidence.fetch_state
@@ -171,7 +185,7 @@ def _give_up_crashed(evidence: Evidence) -> FetchStep:
         if changed != 1:
             return FetchStep(evidence.fetch_state, note="changed while giving up")
         event_record(
-            claim=evidence.claim,
+            claim_id=evidence.claim_id,
             actor=None,
             action="evidence.fetch_failed",
             details={
@@ -364,7 +378,7 @@ def _record_event(
     else:
         action = "evidence.fetch_failed"
         details.update(outcome=snapshot.outcome, status=snapshot.http_status, error=decision.error)
-    event_record(claim=evidence.claim, actor=None, action=action, details=details)
+    event_record(claim_id=evidence.claim_id, actor=None, action=action, details=details)
 
 
 # --------------------------------------------------------------------------------------------
@@ -423,7 +437,7 @@ def _flag(
     try:
         with transaction.atomic():
             flag = ClaimFlag.objects.create(
-                claim=evidence.claim,
+                claim_id=evidence.claim_id,
                 evidence=evidence,
                 kind=kind,
                 details=details,
@@ -433,7 +447,7 @@ def _flag(
     except IntegrityError:  # opened by a concurrent fetch of the same link
         return
     event_record(
-        claim=evidence.claim,
+        claim_id=evidence.claim_id,
         actor=None,
         action="evidence.flagged",
         details={

@@ -130,16 +130,21 @@ _REQUIRED_MESSAGES = {
 
 def event_record(
     *,
-    claim: Claim | None,
+    claim: Claim | None = None,
+    claim_id: int | None = None,
     actor: User | None,
     action: str,
     details: dict[str, Any] | None = None,
     from_status: str = "",
     to_status: str = "",
 ) -> Event:
-    """Append one audit event; receivers of ``event_recorded`` run after commit."""
+    """Append one audit event; receivers of ``event_recorded`` run after commit. The claim
+    is given as an object or, where the caller holds only its id (the fetch pipeline,
+    which does not load claims), as ``claim_id``."""
+    if claim is not None:
+        claim_id = claim.pk
     event = Event.objects.create(
-        claim=claim,
+        claim_id=claim_id,
         actor=actor,
         action=action,
         details=details or {},

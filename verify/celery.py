@@ -4,7 +4,7 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verify.settings")
 
@@ -24,3 +24,14 @@ def _recycle_database_connections(sender: Any = None, **kwargs: Any) -> None:
 
     if sender is not None and not getattr(sender.request, "is_eager", False):
         close_old_connections()
+
+
+@worker_init.connect
+def _preload_task_modules(**kwargs: Any) -> None:
+    """Import what the tasks import lazily (trafilatura, lxml, the fetch pipeline) when a
+    worker starts, not inside its first fetch: the web process never loads them, a worker
+    always does, and the first links queued should not wait a second or two for imports and tables."""
+    import claims.fetch_services  # noqa: F401
+    from claims.fetching.extract import warm_up
+
+    warm_up()

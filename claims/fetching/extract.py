@@ -135,6 +135,30 @@ def extract(body: bytes, content_type: str, url: str) -> Extracted:
     return Extracted()
 
 
+_WARM_UP_PAGE = b"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Warm-up</title><meta property="og:site_name" content="Warm-up"></head>
+<body><article><h1>Warm-up</h1><p>A page the worker reads when it starts, so that
+trafilatura loads its tables before real fetches arrive in parallel.</p></article>
+</body></html>"""
+
+
+def warm_up() -> None:
+    """Run extractions that load trafilatura's lazily built tables once, at worker start.
+
+    Without this, the first fetches that arrive together each build them at the same time
+    (nothing in those libraries holds a lock): the public suffix list alone took 12 % of a
+    busy worker's CPU. trafilatura looks a host up in that list only for some URLs (an
+    address with a port, for one), so the list is also loaded directly, through the
+    library (tld, which trafilatura's courlan uses) that keeps it."""
+    for url in ("https://www.example.com/warm-up", "http://192.0.2.1:8080/warm-up"):
+        extract(_WARM_UP_PAGE, "text/html; charset=utf-8", url)
+    try:
+        from tld import get_tld
+    except ImportError:  # a later trafilatura without tld: nothing of it to load
+        return
+    get_tld("https://www.example.com/", fail_silently=True)
+
+
 def decode_text(body: bytes, content_type: str, *, sniff_meta: bool = True) -> str:
     """Decode like a browser: BOM, then the Content-Type charset, then <meta charset>,
     then UTF-8 if valid, then charset detection, then windows-1256 (Arabic/Persian)."""
