@@ -100,6 +100,46 @@ def test_open_graph_is_used_without_json_ld(base_url: str, policy: FetchPolicy) 
     assert extracted.authors == []
 
 
+_DECLARED = (
+    '<meta property="og:title" content="Declared title">'
+    '<meta property="og:site_name" content="Gazette">'
+    '<meta property="article:published_time" content="2024-05-01">'
+    '<meta name="description" content="A plain meta description.">'
+)
+_BYLINE_BODY = (
+    '<article><h1>Declared title</h1><p class="byline">By <span class="author">Sara Nouri'
+    "</span></p><p>"
+    + "A paragraph with enough words in it to be taken for the main text of the page. " * 5
+    + "</p></article>"
+)
+
+
+def test_heuristics_fill_what_the_page_does_not_declare() -> None:
+    # Title, site and date are declared but no author: trafilatura's heuristics still run
+    # and read the byline.
+    extracted = extract(html(_DECLARED, _BYLINE_BODY), "text/html", "https://gazette.example/a")
+
+    assert extracted.authors == ["Sara Nouri"]
+    assert (extracted.title, extracted.site_name, extracted.published) == (
+        "Declared title",
+        "Gazette",
+        "2024-05-01",
+    )
+    assert extracted.description == "A plain meta description."  # <meta name=description>
+
+
+def test_a_page_that_declares_everything_keeps_its_declarations() -> None:
+    # With the author declared too, the heuristics are skipped: the result is the page's
+    # own declarations and trafilatura's main text, as before.
+    head = _DECLARED + '<meta name="author" content="Declared Author">'
+    extracted = extract(html(head, _BYLINE_BODY), "text/html", "https://gazette.example/a")
+
+    assert extracted.authors == ["Declared Author"]
+    assert extracted.title == "Declared title"
+    assert extracted.description == "A plain meta description."
+    assert "A paragraph with enough words" in extracted.text
+
+
 def test_page_without_metadata(base_url: str, policy: FetchPolicy) -> None:
     extracted = fetched(base_url, "/plain-page", policy)
 
