@@ -31,7 +31,7 @@ from trafilatura.metadata import extract_metadata
 from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import detect_encoding
 
-EXTRACTOR_VERSION = "1"  # bump when the output for the same input changes
+EXTRACTOR_VERSION = "2"  # bump when the output for the same input changes
 
 MAX_TITLE = 500
 MAX_TEXT = 200_000
