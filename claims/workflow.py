@@ -141,16 +141,18 @@ def event_record(
     """Append one audit event; receivers of ``event_recorded`` run after commit. The claim
     is given as an object or, where the caller holds only its id (the fetch pipeline,
     which does not load claims), as ``claim_id``."""
-    if claim is not None:
-        claim_id = claim.pk
-    event = Event.objects.create(
-        claim_id=claim_id,
+    event = Event(
         actor=actor,
         action=action,
         details=details or {},
         from_status=from_status,
         to_status=to_status,
     )
+    if claim is not None:
+        event.claim = claim  # keeps the object for the receivers
+    else:
+        event.claim_id = claim_id
+    event.save()
     transaction.on_commit(lambda: event_recorded.send(sender=Event, event=event))
     return event
 

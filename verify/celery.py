@@ -30,7 +30,8 @@ def _recycle_database_connections(sender: Any = None, **kwargs: Any) -> None:
 def _preload_task_modules(**kwargs: Any) -> None:
     """Import what the tasks import lazily (trafilatura, lxml, the fetch pipeline) when a
     worker starts, not inside its first fetch: the web process never loads them, a worker
-    always does, and the first links queued should not wait a second or two for imports and tables."""
+    always does, and the first links queued should not wait a second or two for imports
+    and tables."""
     import claims.fetch_services  # noqa: F401
     from claims.fetching.extract import warm_up
 

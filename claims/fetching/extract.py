@@ -238,24 +238,23 @@ def _extract_html(body: bytes, content_type: str, url: str) -> Extracted:
         return Extracted()
     ld = _json_ld_article(tree)
     meta = _meta_tags(tree)
-    declared = {
-        "title": _first_clean(MAX_TITLE, ld.get("title"), meta.get("og:title")),
-        "site_name": _first_clean(MAX_SITE_NAME, ld.get("site_name"), meta.get("og:site_name")),
-        "authors": _authors(ld.get("authors"), _meta_authors(meta)),
-        "published": _first_date(ld.get("published"), meta.get("article:published_time")),
-    }
+    title = _first_clean(MAX_TITLE, ld.get("title"), meta.get("og:title"))
+    site_name = _first_clean(MAX_SITE_NAME, ld.get("site_name"), meta.get("og:site_name"))
+    authors = _authors(ld.get("authors"), _meta_authors(meta))
+    published = _first_date(ld.get("published"), meta.get("article:published_time"))
     # trafilatura's metadata heuristics only fill what the page does not declare; when it
     # declares all of it, they are skipped (a third of the extraction time).
-    document = _trafilatura(tree, url, with_metadata=not all(declared.values()))
+    declared_all = bool(title and site_name and authors and published)
+    document = _trafilatura(tree, url, with_metadata=not declared_all)
     site_guess = document.sitename
     if site_guess and _is_host_of(site_guess, url):
         site_guess = None  # trafilatura fell back to the URL's host: not a declared name
 
     extracted = Extracted(
-        title=declared["title"] or _first_clean(MAX_TITLE, document.title),
-        site_name=declared["site_name"] or _first_clean(MAX_SITE_NAME, site_guess),
-        authors=declared["authors"] or _authors(_split_authors(document.author)),
-        published=declared["published"] or _first_date(document.date),
+        title=title or _first_clean(MAX_TITLE, document.title),
+        site_name=site_name or _first_clean(MAX_SITE_NAME, site_guess),
+        authors=authors or _authors(_split_authors(document.author)),
+        published=published or _first_date(document.date),
         modified=_first_date(
             ld.get("modified"), meta.get("article:modified_time"), meta.get("og:updated_time")
         ),

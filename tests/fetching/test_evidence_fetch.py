@@ -373,3 +373,26 @@ def test_retry_delay_backs_off_with_jitter_under_a_cap(settings: Any) -> None:
         assert len(delays) > 1  # jittered
     assert retry_delay(1, retry_after=60) >= 60  # never sooner than the site asked
     assert retry_delay(1, retry_after=60) <= 61
+
+
+def test_one_fetch_costs_a_fixed_number_of_queries(
+    build: ClaimBuilder,
+    fetch_settings: Any,
+    pipeline_site: PipelineSite,
+    django_capture_on_commit_callbacks: Any,
+    django_assert_num_queries: Any,
+) -> None:
+    # The fetch reads the link's own columns only (no claim): a deferred field read later
+    # would be one more query per link, on the path every link takes.
+    with django_capture_on_commit_callbacks(execute=False):
+        evidence = services.evidence_add(
+            claim=build.draft(), by=build.editor, kind="link", url=pipeline_site.url("/article")
+        )
+    # Read the link; claim it; in one transaction (a savepoint here, inside the test's own
+    # transaction): blob rows, the snapshot, the link's update, the event.
+    with django_assert_num_queries(8):
+        evidence_fetch_task.delay(evidence.pk)
+
+    evidence.refresh_from_db()
+    assert evidence.fetch_state == Evidence.FetchState.FETCHED
+    assert evidence.page_title == ARTICLE_TITLE
