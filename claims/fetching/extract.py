@@ -143,15 +143,14 @@ trafilatura loads its tables before real fetches arrive in parallel.</p></articl
 
 
 def warm_up() -> None:
-    """Run extractions that load trafilatura's lazily built tables once, at worker start.
+    """Load trafilatura's lazily built tables once, at worker start.
 
     Without this, the first fetches that arrive together each build them at the same time
     (nothing in those libraries holds a lock): the public suffix list alone took 12 % of a
-    busy worker's CPU. trafilatura looks a host up in that list only for some URLs (an
-    address with a port, for one), so the list is also loaded directly, through the
-    library (tld, which trafilatura's courlan uses) that keeps it."""
-    for url in ("https://www.example.com/warm-up", "http://192.0.2.1:8080/warm-up"):
-        extract(_WARM_UP_PAGE, "text/html; charset=utf-8", url)
+    busy worker's CPU. One extraction loads the extractor's own tables; the suffix list,
+    which trafilatura reads only for some URLs, is loaded through the library that keeps it
+    (tld, used by trafilatura's courlan)."""
+    extract(_WARM_UP_PAGE, "text/html; charset=utf-8", "https://www.example.com/warm-up")
     try:
         from tld import get_tld
     except ImportError:  # a later trafilatura without tld: nothing of it to load
