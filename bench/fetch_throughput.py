@@ -128,6 +128,12 @@ def cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def system_seconds(pid: int) -> float:
+    """The part of cpu_seconds spent in the kernel (system calls: sockets, waking threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[12]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all CPUs spent busy (not idle or waiting for I/O) since boot."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -221,12 +227,13 @@ def main() -> None:
         conn.default_channel.queue_purge("celery")
 
     # Politeness must not throttle a bench whose every link is on one host: twice the
-    # concurrency, and no slot left over by a worker killed in an earlier run. DEBUG stays on
-    # (production settings refuse FETCH_ALLOW_LOCAL_TARGETS), so Django logs every query.
+    # concurrency, and no slot left over by a worker killed in an earlier run. The workers
+    # run with DEBUG off, as in production (bench/fetch_settings.py says why it is needed).
     env = {
         **os.environ,
         "FETCH_PER_SITE_CONCURRENCY": str(2 * args.concurrency),
         "DJANGO_DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "bench.fetch_settings",
     }
     import redis
 
@@ -266,6 +273,7 @@ def main() -> None:
             spent adding the links is not counted, as their wall time is not."""
             before.update(
                 workers=sum(cpu_seconds(worker.pid) for worker in workers),
+                workers_system=sum(system_seconds(worker.pid) for worker in workers),
                 site=cpu_seconds(site.pid),
                 machine=machine_busy_seconds(),
                 services=process_seconds(service_pids),
@@ -296,6 +304,9 @@ def main() -> None:
             time.sleep(0.05)
         finished = time.perf_counter()
         worker_cpu = sum(cpu_seconds(worker.pid) for worker in workers) - before["workers"]
+        worker_system = (
+            sum(system_seconds(worker.pid) for worker in workers) - before["workers_system"]
+        )
         machine_cpu = machine_busy_seconds() - before["machine"]
         self_cpu = time.process_time() - before["self"]
         site_cpu = cpu_seconds(site.pid) - before["site"]
@@ -346,7 +357,10 @@ def main() -> None:
         f"machine CPU         {machine_cpu:.2f} s busy of {wall * (os.cpu_count() or 1):.2f} s "
         f"({os.cpu_count()} CPUs), per link in ms:"
     )
-    print(f"  workers           {worker_cpu * per_link:.1f}")
+    print(
+        f"  workers           {worker_cpu * per_link:.1f} "
+        f"({worker_system * per_link:.1f} of it in the kernel)"
+    )
     print(f"  PostgreSQL, Redis {services_cpu * per_link:.1f} (this database's backends; Redis)")
     print(f"  the sites         {site_cpu * per_link:.1f} (the local HTTP server's process)")
     print(f"  bench process     {self_cpu * per_link:.1f} (sending the tasks, polling)")

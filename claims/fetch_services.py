@@ -39,6 +39,7 @@ from claims.fetching.extract import EXTRACTOR_VERSION, Extracted, extract
 from claims.fetching.guard import Outcome, policy_from_settings
 from claims.fetching.politeness import site_slots
 from claims.models import Blob, ClaimFlag, Evidence, Snapshot, User
+from claims.rows import Rows
 from claims.services import _require, evidence_fetch_enqueue, evidence_pending_fields
 from claims.workflow import event_record
 
@@ -66,6 +67,11 @@ class FetchStep:
 # Fetching one link
 
 
+# The statements every fetch runs, in plain SQL (claims/rows.py says why).
+_EVIDENCE_ROWS = Rows(Evidence)
+_SNAPSHOT_ROWS = Rows(Snapshot)
+_BLOB_ROWS = Rows(Blob)
+
 # What one fetch reads of the link: the claim's id, not the claim (events need only the id).
 _FETCH_FIELDS = (
     "claim",
@@ -82,7 +88,7 @@ _FETCH_FIELDS = (
 
 def evidence_fetch(*, evidence_id: int) -> FetchStep:
     """Fetch the link once if it is due; safe to call any number of times."""
-    evidence = Evidence.objects.links().only(*_FETCH_FIELDS).filter(pk=evidence_id).first()
+    evidence = _EVIDENCE_ROWS.get(evidence_id, _FETCH_FIELDS, kind=Evidence.Kind.LINK)
     if evidence is None:
         return FetchStep("", note="no such link")
     state = evidence.fetch_state
@@ -137,15 +143,16 @@ def _claim(evidence: Evidence, now: datetime) -> int | None:
     """Move the row to fetching (compare-and-set) and count the delivery; the new
     delivery count is this run's claim on the row, None when another run got there first."""
     deliveries = evidence.fetch_deliveries + 1
-    changed = Evidence.objects.filter(
-        pk=evidence.pk,
+    changed = _EVIDENCE_ROWS.update(
+        evidence.pk,
+        {
+            "fetch_state": FetchState.FETCHING,
+            "fetch_deliveries": deliveries,
+            "fetch_lease_until": now + timedelta(seconds=settings.FETCH_LEASE_SECONDS),
+        },
         fetch_state=evidence.fetch_state,
         fetch_deliveries=evidence.fetch_deliveries,
         fetch_lease_until=evidence.fetch_lease_until,
-    ).update(
-        fetch_state=FetchState.FETCHING,
-        fetch_deliveries=deliveries,
-        fetch_lease_until=now + timedelta(seconds=settings.FETCH_LEASE_SECONDS),
     )
     return deliveries if changed == 1 else None
 
@@ -268,10 +275,9 @@ def _record(
     )
     now = timezone.now()
     with transaction.atomic():
-        blobs = [blob for blob in (body_blob, text_blob) if blob is not None]
-        if blobs:
-            Blob.objects.bulk_create(blobs, ignore_conflicts=True)
-        snapshot = Snapshot.objects.create(
+        # Blob rows are content-addressed: the row already there for the same bytes stays.
+        _BLOB_ROWS.insert_new([blob for blob in (body_blob, text_blob) if blob is not None])
+        snapshot = Snapshot(
             evidence=evidence,
             requested_url=result.requested_url[:2048],
             final_url=result.final_url[:2048],
@@ -291,6 +297,7 @@ def _record(
             error=result.error,
             extractor_version=EXTRACTOR_VERSION if extracted is not None else "",
         )
+        _SNAPSHOT_ROWS.insert(snapshot)
         fields: dict[str, Any] = {
             "fetch_state": decision.state,
             "fetch_error": decision.error,
@@ -305,9 +312,9 @@ def _record(
             fields.update(fetch_next_at=None, fetched_at=now)
         if extracted is not None:
             fields.update(_page_fields(extracted))
-        changed = Evidence.objects.filter(
-            pk=evidence.pk, fetch_state=FetchState.FETCHING, fetch_deliveries=claim
-        ).update(**fields)
+        changed = _EVIDENCE_ROWS.update(
+            evidence.pk, fields, fetch_state=FetchState.FETCHING, fetch_deliveries=claim
+        )
         if changed != 1:  # the lease ran out and another run took the link over
             transaction.set_rollback(True)
             return FetchStep(FetchState.FETCHING, note="lost the lease; result discarded")

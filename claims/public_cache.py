@@ -36,6 +36,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from claims.models import Claim, Event
+from claims.rows import Rows
 
 logger = logging.getLogger(__name__)
 
@@ -146,11 +147,20 @@ def forget_local_state() -> None:
 def on_event_recorded(sender: Any, event: Event, **kwargs: Any) -> None:
     """Receiver of ``claims.workflow.event_recorded`` (runs after commit)."""
     if event.action in PUBLIC_ACTIONS or (
-        event.action.startswith("evidence.")
-        and event.claim_id is not None
-        and Claim.objects.filter(pk=event.claim_id, current_publication__isnull=False).exists()
+        event.action.startswith("evidence.") and _is_published(event.claim_id)
     ):
         generation_bump()
+
+
+_CLAIM_ROWS = Rows(Claim)
+
+
+def _is_published(claim_id: int | None) -> bool:
+    """Whether the claim has a public version (read in plain SQL: every fetch asks)."""
+    if claim_id is None:
+        return False
+    claim = _CLAIM_ROWS.get(claim_id, ("current_publication",))
+    return claim is not None and claim.current_publication_id is not None
 
 
 def last_public_change(*, claim_id: int | None = None) -> datetime:

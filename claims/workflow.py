@@ -36,8 +36,10 @@ from claims.models import (
     User,
     VerdictProposal,
 )
+from claims.rows import Rows
 
 S = Claim.Status
+_EVENT_ROWS = Rows(Event)
 
 # Sent after the transaction that wrote an event commits; notifications and webhooks
 # connect here. Receivers get ``event`` (an Event instance).
@@ -152,7 +154,7 @@ def event_record(
         event.claim = claim  # keeps the object for the receivers
     else:
         event.claim_id = claim_id
-    event.save()
+    _EVENT_ROWS.insert(event)  # every transition and fetch writes one: plain SQL
     transaction.on_commit(lambda: event_recorded.send(sender=Event, event=event))
     return event
 
