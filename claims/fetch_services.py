@@ -312,13 +312,19 @@ def _record(
             fields.update(fetch_next_at=None, fetched_at=now)
         if extracted is not None:
             fields.update(_page_fields(extracted))
-        changed = _EVIDENCE_ROWS.update(
-            evidence.pk, fields, fetch_state=FetchState.FETCHING, fetch_deliveries=claim
+        # Whether the link is public is read from the row this update locks: an editor
+        # making it public now either went first (we read True) or waits for this commit.
+        updated = _EVIDENCE_ROWS.update_returning(
+            evidence.pk,
+            fields,
+            ("is_public",),
+            fetch_state=FetchState.FETCHING,
+            fetch_deliveries=claim,
         )
-        if changed != 1:  # the lease ran out and another run took the link over
+        if updated is None:  # the lease ran out and another run took the link over
             transaction.set_rollback(True)
             return FetchStep(FetchState.FETCHING, note="lost the lease; result discarded")
-        _record_event(evidence, snapshot, decision, attempt)
+        _record_event(evidence, snapshot, decision, attempt, public=updated.is_public)
         if decision.state in TERMINAL_STATES and evidence.latest_snapshot_id is not None:
             _flag_changes(evidence, snapshot)
         if decision.state == FetchState.FETCHED and not evidence.archive_url:
@@ -363,9 +369,11 @@ def _aware(value: str | None) -> datetime | None:
 
 
 def _record_event(
-    evidence: Evidence, snapshot: Snapshot, decision: _Decision, attempt: int
+    evidence: Evidence, snapshot: Snapshot, decision: _Decision, attempt: int, *, public: bool
 ) -> None:
-    details: dict[str, Any] = {"evidence": evidence.pk, "snapshot": snapshot.pk}
+    # "public": whether the link is one of the claim's public sources, so the only kind
+    # whose fetch can change the public record (claims/public_cache.py).
+    details: dict[str, Any] = {"evidence": evidence.pk, "snapshot": snapshot.pk, "public": public}
     if decision.state == FetchState.FETCHED:
         action = "evidence.fetched"
         details.update(

@@ -147,7 +147,10 @@ def forget_local_state() -> None:
 def on_event_recorded(sender: Any, event: Event, **kwargs: Any) -> None:
     """Receiver of ``claims.workflow.event_recorded`` (runs after commit)."""
     if event.action in PUBLIC_ACTIONS or (
-        event.action.startswith("evidence.") and _is_published(event.claim_id)
+        event.action.startswith("evidence.")
+        # A fetch's event says whether its link is a public source; only those show.
+        and event.details.get("public", True)
+        and _is_published(event.claim_id)
     ):
         generation_bump()
 

@@ -19,7 +19,9 @@ Everything else (the rare branches of the fetch pipeline included) stays on the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
@@ -28,13 +30,18 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 M = TypeVar("M", bound=models.Model)
 
 _Converter = Callable[[Any, Any, Any], Any]
-# SQL, the attributes read, the columns compared, and each column read's converters.
-_ReadPlan = tuple[
-    str,
-    list[str],
-    list["models.Field[Any, Any]"],
-    list[tuple[Any, list[_Converter]]],
-]
+
+
+@dataclass(frozen=True)
+class _ReadPlan:
+    """How to read some columns of a row: the SELECT by key, the column list (for a
+    RETURNING), the attributes in model order, the columns compared and the converters."""
+
+    sql: str
+    columns: str
+    attnames: list[str]
+    conditions: list[models.Field[Any, Any]]
+    converters: list[tuple[Any, list[_Converter]]]
 
 
 def _quote(name: str) -> str:
@@ -69,48 +76,52 @@ class Rows(Generic[M]):
         """The row with this primary key (and these column values), with only ``fields``
         and the key loaded (others load on access, as with ``only()``); None when there is
         no such row."""
-        plan = self._read_plans.get((tuple(fields), tuple(sorted(equal))))
-        if plan is None:
-            plan = self._read_plan(tuple(fields), tuple(sorted(equal)))
-        sql, attnames, conditions, converters = plan
+        plan = self._read_plan(tuple(fields), tuple(sorted(equal)))
         connection = connections[DEFAULT_DB_ALIAS]
         params = [self.pk.get_db_prep_value(pk, connection)] + [
             field.get_db_prep_value(_value_of(field, equal[field.name]), connection)
-            for field in conditions
+            for field in plan.conditions
         ]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(plan.sql, params)
             row = cursor.fetchone()
-        if row is None:
-            return None
+        return None if row is None else self._instance(row, plan)
+
+    def _instance(self, row: Sequence[Any], plan: _ReadPlan) -> M:
+        connection = connections[DEFAULT_DB_ALIAS]
         values = list(row)
-        for index, (expression, functions) in enumerate(converters):
+        for index, (expression, functions) in enumerate(plan.converters):
             for function in functions:
                 values[index] = function(values[index], expression, connection)
-        return self.model.from_db(DEFAULT_DB_ALIAS, attnames, values)
+        return self.model.from_db(DEFAULT_DB_ALIAS, plan.attnames, values)
 
     def _read_plan(self, names: tuple[str, ...], equal: tuple[str, ...]) -> _ReadPlan:
+        plan = self._read_plans.get((names, equal))
+        if plan is not None:
+            return plan
         connection = connections[DEFAULT_DB_ALIAS]
         # In the model's field order, which Model.from_db expects for a partial row.
         order = {field.attname: n for n, field in enumerate(self.model._meta.concrete_fields)}
         wanted = {self.pk, *_fields(self.model, names)}  # the primary key always, as only()
-        columns = sorted(wanted, key=lambda field: order[field.attname])
+        fields = sorted(wanted, key=lambda field: order[field.attname])
         conditions = _fields(self.model, equal)
+        columns = ", ".join(_quote(field.column) for field in fields)
         where = " AND ".join(f"{_quote(field.column)} = %s" for field in [self.pk, *conditions])
-        sql = (
-            f"SELECT {', '.join(_quote(field.column) for field in columns)} "
-            f"FROM {self.table} WHERE {where}"
-        )
         converters = []
-        for field in columns:
+        for field in fields:
             expression = field.get_col(self.model._meta.db_table)
             functions = [
                 *connection.ops.get_db_converters(expression),
                 *expression.get_db_converters(connection),
             ]
             converters.append((expression, functions))
-        plan = (sql, [field.attname for field in columns], conditions, converters)
-        self._read_plans[(names, equal)] = plan
+        plan = self._read_plans[(names, equal)] = _ReadPlan(
+            sql=f"SELECT {columns} FROM {self.table} WHERE {where}",
+            columns=columns,
+            attnames=[field.attname for field in fields],
+            conditions=conditions,
+            converters=converters,
+        )
         return plan
 
     # Writing ---------------------------------------------------------------------------------
@@ -171,11 +182,33 @@ class Rows(Generic[M]):
     def update(self, pk: Any, values: Mapping[str, Any], **where: Any) -> int:
         """``filter(pk=pk, **where).update(**values)`` for plain column values (a None in
         ``where`` matches NULL); returns the number of rows changed (0 or 1)."""
+        with self._update(pk, values, where, ()) as cursor:
+            return int(cursor.rowcount)
+
+    def update_returning(
+        self, pk: Any, values: Mapping[str, Any], returning: Sequence[str], **where: Any
+    ) -> M | None:
+        """``update`` that also reads ``returning`` from the changed row (as it is after
+        the change, which this transaction now holds locked); None when no row changed."""
+        with self._update(pk, values, where, tuple(returning)) as cursor:
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        return self._instance(row, self._read_plan(tuple(returning), ()))
+
+    @contextmanager
+    def _update(
+        self,
+        pk: Any,
+        values: Mapping[str, Any],
+        where: Mapping[str, Any],
+        returning: tuple[str, ...],
+    ) -> Iterator[Any]:
         connection = connections[DEFAULT_DB_ALIAS]
         set_fields = _fields(self.model, values)
         where_fields = _fields(self.model, sorted(where))
         nulls = tuple(where[field.name] is None for field in where_fields)
-        key = ("update", tuple(values), tuple(field.name for field in where_fields), nulls)
+        key = ("update", tuple(values), tuple(f.name for f in where_fields), nulls, returning)
         sql = self._sql.get(key)
         if sql is None:
             assignments = ", ".join(f"{_quote(field.column)} = %s" for field in set_fields)
@@ -183,9 +216,10 @@ class Rows(Generic[M]):
                 f"{_quote(field.column)} IS NULL" if null else f"{_quote(field.column)} = %s"
                 for field, null in zip(where_fields, nulls, strict=True)
             ]
-            sql = self._sql[key] = (
-                f"UPDATE {self.table} SET {assignments} WHERE {' AND '.join(conditions)}"
-            )
+            sql = f"UPDATE {self.table} SET {assignments} WHERE {' AND '.join(conditions)}"
+            if returning:
+                sql += f" RETURNING {self._read_plan(returning, ()).columns}"
+            self._sql[key] = sql
         params = [
             field.get_db_prep_save(_value_of(field, values[field.name]), connection)
             for field in set_fields
@@ -198,7 +232,7 @@ class Rows(Generic[M]):
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return int(cursor.rowcount)
+            yield cursor
 
 
 def _value_of(field: models.Field[Any, Any], value: Any) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.core.files.storage import default_storage
 
-from claims import services
+from claims import public_cache, services
 from claims.fetch_services import retry_delay
 from claims.fetching.extract import EXTRACTOR_VERSION
 from claims.fetching.guard import Outcome
@@ -396,3 +396,30 @@ def test_one_fetch_costs_a_fixed_number_of_queries(
     evidence.refresh_from_db()
     assert evidence.fetch_state == Evidence.FetchState.FETCHED
     assert evidence.page_title == ARTICLE_TITLE
+
+
+@pytest.mark.parametrize("public", [True, False])
+def test_a_fetch_changes_the_public_record_only_for_a_public_source(
+    public: bool,
+    build: ClaimBuilder,
+    fetch_settings: Any,
+    pipeline_site: PipelineSite,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    claim = build.published()
+    with django_capture_on_commit_callbacks(execute=False):
+        evidence = services.evidence_add(
+            claim=claim,
+            by=build.editor,
+            kind="link",
+            url=pipeline_site.url("/article"),
+            is_public=public,
+        )
+    before = public_cache.generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence_fetch_task.delay(evidence.pk)
+
+    event = Event.objects.get(claim=claim, action="evidence.fetched")
+    assert event.details["public"] is public
+    # Only a public source shows in the public record, so only its fetch retires it.
+    assert (public_cache.generation() != before) is public

@@ -140,3 +140,23 @@ def test_insert_new_keeps_the_row_already_there(db: None) -> None:
 def test_a_name_that_is_not_a_column_is_refused(link: Evidence) -> None:
     with pytest.raises(ValueError, match="not a column"):
         EVIDENCE.get(link.pk, ("snapshots",))
+
+
+def test_update_returning_reads_the_changed_row(link: Evidence) -> None:
+    Evidence.objects.filter(pk=link.pk).update(is_public=True)
+    updated = EVIDENCE.update_returning(
+        link.pk,
+        {"fetch_state": "fetched", "fetched_at": MOMENT},
+        ("is_public", "fetched_at", "fetch_state"),
+        fetch_state="pending",
+    )
+    assert updated is not None
+    assert (updated.pk, updated.is_public, updated.fetched_at) == (link.pk, True, MOMENT)
+    assert updated.fetch_state == "fetched"  # as it is after the change
+    # No row changed: nothing to read.
+    again = EVIDENCE.update_returning(
+        link.pk, {"fetch_state": "failed"}, ("is_public",), fetch_state="pending"
+    )
+    assert again is None
+    link.refresh_from_db()
+    assert link.fetch_state == "fetched"
