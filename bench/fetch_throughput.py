@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import os
 import signal
@@ -198,6 +199,7 @@ def main() -> None:
     )
     site.start()
     media = tempfile.mkdtemp(prefix="verify-bench-media-")
+    probes = tempfile.mkdtemp(prefix="verify-bench-probe-")
     os.environ["FETCH_ALLOW_LOCAL_TARGETS"] = f"127.0.0.1:{port}"
     os.environ["DJANGO_MEDIA_ROOT"] = media
 
@@ -234,6 +236,7 @@ def main() -> None:
         "FETCH_PER_SITE_CONCURRENCY": str(2 * args.concurrency),
         "DJANGO_DEBUG": "1",
         "DJANGO_SETTINGS_MODULE": "bench.fetch_settings",
+        "BENCH_PROBE_DIR": probes,
     }
     import redis
 
@@ -245,7 +248,8 @@ def main() -> None:
     commands = [
         [sys.executable, "-m", "celery", "-A", "verify", "worker", "--pool", "threads",
          "--concurrency", threads, "--queues", "celery", "--without-mingle", "--without-gossip",
-         "--without-heartbeat", "--hostname", name, "--loglevel", "WARNING"]
+         "--without-heartbeat", "--hostname", name, "--loglevel", "WARNING",
+         "--include", "bench.fetch_probe"]
         for name in names
     ]  # fmt: skip
     workers = [
@@ -336,6 +340,11 @@ def main() -> None:
     extraction_ms = (time.process_time() - cpu) * 1000 / rounds
 
     wall = finished - started[0]
+    task_times = sorted(
+        seconds * 1000
+        for probe in Path(probes).glob("*.json")
+        for _start, seconds in json.loads(probe.read_text())
+    )
     ideal = args.links * args.delay / args.concurrency
     print(f"links               {args.links} ({dict(states)})")
     print(f"server delay        {args.delay * 1000:.0f} ms per page, {len(body):,} bytes")
@@ -348,6 +357,19 @@ def main() -> None:
     print(f"ideal               {ideal:.2f} s ({args.links} x {args.delay} s / {args.concurrency})")
     print(f"ratio               {wall / ideal:.2f}")
     print(f"extraction CPU      {extraction_ms:.2f} ms per page")
+    if task_times:
+        # The time a task runs (the site's delay included) against the time the worker
+        # threads had: what is left is threads waiting for their next message.
+        print(
+            f"task time           p50 {task_times[len(task_times) // 2]:.0f} ms, "
+            f"p90 {task_times[len(task_times) * 9 // 10]:.0f} ms, "
+            f"mean {sum(task_times) / len(task_times):.0f} ms "
+            f"({len(task_times)} tasks; the site's delay is {args.delay * 1000:.0f} ms)"
+        )
+        print(
+            f"threads busy        {sum(task_times) / 1000 / (args.concurrency * wall):.0%} "
+            f"of {args.concurrency} threads x {wall:.2f} s"
+        )
     print(
         f"worker CPU          {worker_cpu:.2f} s in all, {worker_cpu * 1000 / args.links:.1f} ms per link"
     )

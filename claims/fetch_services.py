@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from claims.exceptions import GuardFailed
@@ -88,35 +88,17 @@ _FETCH_FIELDS = (
 
 def evidence_fetch(*, evidence_id: int) -> FetchStep:
     """Fetch the link once if it is due; safe to call any number of times."""
-    evidence = _EVIDENCE_ROWS.get(evidence_id, _FETCH_FIELDS, kind=Evidence.Kind.LINK)
-    if evidence is None:
-        return FetchStep("", note="no such link")
-    state = evidence.fetch_state
     now = timezone.now()
-    if state in TERMINAL_STATES:
-        return FetchStep(state, note="already done")
-    lease = evidence.fetch_lease_until
-    if state == FetchState.FETCHING and lease is not None and lease > now:
-        # Another worker is on it (a duplicate delivery). If that worker dies, the sweeper
-        # re-queues the link once the lease runs out.
-        return FetchStep(state, note="another worker holds the lease")
-    if evidence.fetch_deliveries >= settings.FETCH_MAX_DELIVERIES:
-        return _give_up_crashed(evidence)
-
+    evidence = _claim(evidence_id, now)
+    if evidence is None:
+        return _not_claimed(evidence_id, now)
+    claim = evidence.fetch_deliveries  # this run's claim on the row
     site = _site_of(evidence.url)
     slots = site_slots()
     token = slots.acquire(site)
     if token is None:
-        delay = settings.FETCH_SITE_BUSY_RETRY_SECONDS * random.uniform(1.0, 2.0)  # noqa: S311
-        # Still on its way (the sweeper must not count it lost), but not an attempt.
-        Evidence.objects.filter(pk=evidence.pk, fetch_state=FetchState.PENDING).update(
-            fetch_next_at=now + timedelta(seconds=delay)
-        )
-        return FetchStep(state, retry_in=delay, note=f"{site} is busy")
+        return _site_busy(evidence, claim, site, now)
     try:
-        claim = _claim(evidence, now)
-        if claim is None:
-            return FetchStep(state, note="another worker claimed it first")
         try:
             result = safe_fetch(evidence.url, policy=policy_from_settings())
         except SoftTimeLimitExceeded:
@@ -139,22 +121,76 @@ def _site_of(url: str) -> str:
         return ""
 
 
-def _claim(evidence: Evidence, now: datetime) -> int | None:
-    """Move the row to fetching (compare-and-set) and count the delivery; the new
-    delivery count is this run's claim on the row, None when another run got there first."""
-    deliveries = evidence.fetch_deliveries + 1
-    changed = _EVIDENCE_ROWS.update(
+_CLAIM_SQL: list[str] = []  # built on first use, from the model's own column names
+
+
+def _claim(evidence_id: int, now: datetime) -> Evidence | None:
+    """Take the link if it is due, in one statement: a link pending, or fetching under a
+    lease that ran out (its worker died), and not crashed too often, becomes fetching under
+    a new lease with one more delivery counted. The new delivery count is this run's claim
+    on the row. Returns the link as claimed; None when this run may not fetch it (the
+    caller finds out why)."""
+    rows = _EVIDENCE_ROWS
+    if not _CLAIM_SQL:
+        state, deliveries, lease = (
+            rows.column(name) for name in ("fetch_state", "fetch_deliveries", "fetch_lease_until")
+        )
+        _CLAIM_SQL.append(
+            f"UPDATE {rows.table} SET {state} = %s, {deliveries} = {deliveries} + 1, "  # noqa: S608 (column names)
+            f"{lease} = %s WHERE {rows.column('id')} = %s AND {rows.column('kind')} = %s "
+            f"AND {deliveries} < %s AND ({state} = %s OR ({state} = %s AND "
+            f"({lease} IS NULL OR {lease} <= %s))) RETURNING {rows.columns(_FETCH_FIELDS)}"
+        )
+    params = [
+        FetchState.FETCHING,
+        rows.prep("fetch_lease_until", now + timedelta(seconds=settings.FETCH_LEASE_SECONDS)),
+        evidence_id,
+        Evidence.Kind.LINK,
+        settings.FETCH_MAX_DELIVERIES,
+        FetchState.PENDING,
+        FetchState.FETCHING,
+        rows.prep("fetch_lease_until", now),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL[0], params)
+        row = cursor.fetchone()
+    return None if row is None else rows.from_row(row, _FETCH_FIELDS)
+
+
+def _not_claimed(evidence_id: int, now: datetime) -> FetchStep:
+    """Why the link could not be claimed (the rare path: read it again)."""
+    evidence = _EVIDENCE_ROWS.get(evidence_id, _FETCH_FIELDS, kind=Evidence.Kind.LINK)
+    if evidence is None:
+        return FetchStep("", note="no such link")
+    state = evidence.fetch_state
+    if state in TERMINAL_STATES:
+        return FetchStep(state, note="already done")
+    lease = evidence.fetch_lease_until
+    if state == FetchState.FETCHING and lease is not None and lease > now:
+        # Another worker is on it (a duplicate delivery). If that worker dies, the sweeper
+        # re-queues the link once the lease runs out.
+        return FetchStep(state, note="another worker holds the lease")
+    if evidence.fetch_deliveries >= settings.FETCH_MAX_DELIVERIES:
+        return _give_up_crashed(evidence)
+    return FetchStep(state, note="another worker claimed it first")
+
+
+def _site_busy(evidence: Evidence, claim: int, site: str, now: datetime) -> FetchStep:
+    """The site has as many fetches under way as it may: give the claim back (the link
+    is pending again, due after a short wait, the delivery not counted) and try later."""
+    delay = settings.FETCH_SITE_BUSY_RETRY_SECONDS * random.uniform(1.0, 2.0)  # noqa: S311
+    _EVIDENCE_ROWS.update(
         evidence.pk,
         {
-            "fetch_state": FetchState.FETCHING,
-            "fetch_deliveries": deliveries,
-            "fetch_lease_until": now + timedelta(seconds=settings.FETCH_LEASE_SECONDS),
+            "fetch_state": FetchState.PENDING,
+            "fetch_deliveries": claim - 1,
+            "fetch_lease_until": None,
+            "fetch_next_at": now + timedelta(seconds=delay),
         },
-        fetch_state=evidence.fetch_state,
-        fetch_deliveries=evidence.fetch_deliveries,
-        fetch_lease_until=evidence.fetch_lease_until,
+        fetch_state=FetchState.FETCHING,
+        fetch_deliveries=claim,
     )
-    return deliveries if changed == 1 else None
+    return FetchStep(FetchState.PENDING, retry_in=delay, note=f"{site} is busy")
 
 
 def _past_time_limit(url: str) -> FetchResult:

@@ -87,6 +87,24 @@ class Rows(Generic[M]):
             row = cursor.fetchone()
         return None if row is None else self._instance(row, plan)
 
+    def columns(self, fields: Sequence[str]) -> str:
+        """The quoted column list that reads ``fields`` (and the key), in the order
+        ``from_row`` expects: for a statement of one's own (an UPDATE ... RETURNING)."""
+        return self._read_plan(tuple(fields), ()).columns
+
+    def from_row(self, row: Sequence[Any], fields: Sequence[str]) -> M:
+        """The instance for a row read with ``columns(fields)``."""
+        return self._instance(row, self._read_plan(tuple(fields), ()))
+
+    def column(self, name: str) -> str:
+        """One field's quoted column name."""
+        return _quote(_fields(self.model, (name,))[0].column)
+
+    def prep(self, name: str, value: Any) -> Any:
+        """A value as a parameter compared with or stored in ``name``'s column."""
+        (field,) = _fields(self.model, (name,))
+        return field.get_db_prep_value(_value_of(field, value), connections[DEFAULT_DB_ALIAS])
+
     def _instance(self, row: Sequence[Any], plan: _ReadPlan) -> M:
         connection = connections[DEFAULT_DB_ALIAS]
         values = list(row)

@@ -388,9 +388,10 @@ def test_one_fetch_costs_a_fixed_number_of_queries(
         evidence = services.evidence_add(
             claim=build.draft(), by=build.editor, kind="link", url=pipeline_site.url("/article")
         )
-    # Read the link; claim it; in one transaction (a savepoint here, inside the test's own
-    # transaction): blob rows, the snapshot, the link's update, the event.
-    with django_assert_num_queries(8):
+    # Claim the link (one UPDATE ... RETURNING); in one transaction (a savepoint here,
+    # inside the test's own transaction): blob rows, the snapshot, the link's update, the
+    # event.
+    with django_assert_num_queries(7):
         evidence_fetch_task.delay(evidence.pk)
 
     evidence.refresh_from_db()

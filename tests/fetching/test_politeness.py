@@ -109,6 +109,8 @@ def test_a_busy_site_defers_the_fetch_without_counting_an_attempt(
     assert step.retry_in >= fetch_settings.FETCH_SITE_BUSY_RETRY_SECONDS
     assert step.retry_in <= 2 * fetch_settings.FETCH_SITE_BUSY_RETRY_SECONDS
     evidence.refresh_from_db()
+    # The claim is given back: pending, no lease, the delivery not counted.
+    assert (evidence.fetch_state, evidence.fetch_lease_until) == ("pending", None)
     assert (evidence.fetch_attempts, evidence.fetch_deliveries) == (0, 0)
     assert evidence.fetch_next_at is not None
     assert evidence.fetch_next_at > timezone.now()  # not lost: the sweeper leaves it alone
