@@ -4,6 +4,8 @@ content-addressed, and the snapshot outcomes are the fetch client's."""
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import threading
 from typing import Any
 
@@ -110,3 +112,20 @@ def test_concurrent_stores_of_new_bytes_end_with_one_file_and_row(fetch_settings
     assert stored == [digest] * 4
     assert Blob.objects.count() == 1
     assert default_storage.listdir(f"blobs/{digest[:2]}/{digest[2:4]}")[1] == [digest]
+
+
+@pytest.mark.django_db
+def test_a_stored_blob_is_whole_with_the_upload_permissions_and_nothing_else(
+    fetch_settings: Any,
+) -> None:
+    fetch_settings.FILE_UPLOAD_PERMISSIONS = 0o640
+    data = bytes(range(256)) * 4000  # more than one write may take
+    blob = Blob.store(data, "application/octet-stream")
+    folder = os.path.dirname(default_storage.path(blob.file.name))
+    assert os.listdir(folder) == [blob.sha256]  # no partial file left behind
+    assert stat.S_IMODE(os.stat(default_storage.path(blob.file.name)).st_mode) == 0o640
+    assert blob.read() == data
+    # Stored again: the file is there, nothing is written.
+    before = os.stat(default_storage.path(blob.file.name)).st_mtime_ns
+    assert Blob.store(data, "application/octet-stream").pk == blob.pk
+    assert os.stat(default_storage.path(blob.file.name)).st_mtime_ns == before
