@@ -100,6 +100,25 @@ def _serve(listener: socket.socket, delay: float) -> None:
     asyncio.run(main())
 
 
+def _spin(_: int) -> float:
+    """CPU seconds a fixed piece of pure-Python work takes."""
+    start = time.process_time()
+    total = 0
+    for number in range(2_000_000):
+        total += number * number % 7
+    return time.process_time() - start
+
+
+def machine_speed() -> tuple[float, float]:
+    """Milliseconds the fixed work takes on one core alone, and on each of two cores busy at
+    once (best of three). Shared cloud machines differ, and the same machine differs from
+    hour to hour with its neighbours' load: these two figures say how fast this one was."""
+    alone = min(_spin(0) for _ in range(3))
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        together = min(max(pool.map(_spin, [0, 1])) for _ in range(3))
+    return alone * 1000, together * 1000
+
+
 def ensure_database() -> None:
     """Create the PostgreSQL database named in DATABASE_URL if it does not exist."""
     import dj_database_url
@@ -192,6 +211,7 @@ def main() -> None:
     if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
         sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL: the bench measures production.")
 
+    speed = machine_speed()
     listener = socket.create_server(("127.0.0.1", 0), backlog=1024)
     port = int(listener.getsockname()[1])
     site = multiprocessing.get_context("fork").Process(
@@ -329,6 +349,7 @@ def main() -> None:
                 os.killpg(worker.pid, signal.SIGKILL)
         site.terminate()
 
+    speed_after = machine_speed()
     states = Counter(links.values_list("fetch_state", flat=True))
     body = page(1)
     for _ in range(5):
@@ -346,6 +367,10 @@ def main() -> None:
         for _start, seconds in json.loads(probe.read_text())
     )
     ideal = args.links * args.delay / args.concurrency
+    print(
+        f"machine speed       fixed work: {speed[0]:.0f} ms on one core, {speed[1]:.0f} ms "
+        f"on each of two at once; after the run {speed_after[0]:.0f} and {speed_after[1]:.0f}"
+    )
     print(f"links               {args.links} ({dict(states)})")
     print(f"server delay        {args.delay * 1000:.0f} ms per page, {len(body):,} bytes")
     print(
