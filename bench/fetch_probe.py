@@ -8,13 +8,14 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import threading
 import time
 from typing import Any
 
 from celery.signals import task_postrun, task_prerun
 
 _started: dict[str, float] = {}
-_tasks: list[tuple[float, float]] = []  # (start, seconds), wall clock
+_tasks: list[tuple[float, float, int]] = []  # (start, seconds, thread), wall clock
 
 
 @task_prerun.connect
@@ -26,7 +27,7 @@ def _on_start(task_id: str = "", **kwargs: Any) -> None:
 def _on_end(task_id: str = "", **kwargs: Any) -> None:
     start = _started.pop(task_id, None)
     if start is not None:
-        _tasks.append((start, time.time() - start))
+        _tasks.append((start, time.time() - start, threading.get_ident()))
 
 
 @atexit.register

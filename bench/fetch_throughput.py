@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import multiprocessing
 import os
@@ -364,7 +365,7 @@ def main() -> None:
     task_times = sorted(
         seconds * 1000
         for probe in Path(probes).glob("*.json")
-        for _start, seconds in json.loads(probe.read_text())
+        for _start, seconds, _thread in json.loads(probe.read_text())
     )
     ideal = args.links * args.delay / args.concurrency
     print(
@@ -382,6 +383,17 @@ def main() -> None:
     print(f"ideal               {ideal:.2f} s ({args.links} x {args.delay} s / {args.concurrency})")
     print(f"ratio               {wall / ideal:.2f}")
     print(f"extraction CPU      {extraction_ms:.2f} ms per page")
+    # How long each thread sat between one task and its next (acknowledging the first,
+    # waiting for the consumer to hand it another).
+    gaps = []
+    for probe in Path(probes).glob("[0-9]*.json"):
+        by_thread: dict[int, list[tuple[float, float]]] = {}
+        for start, seconds, thread in json.loads(probe.read_text()):
+            by_thread.setdefault(thread, []).append((start, seconds))
+        for runs in by_thread.values():
+            runs.sort()
+            gaps += [(b[0] - a[0] - a[1]) * 1000 for a, b in itertools.pairwise(runs)]
+    gaps.sort()
     if task_times:
         # The time a task runs (the site's delay included) against the time the worker
         # threads had: what is left is threads waiting for their next message.
@@ -394,6 +406,12 @@ def main() -> None:
         print(
             f"threads busy        {sum(task_times) / 1000 / (args.concurrency * wall):.0%} "
             f"of {args.concurrency} threads x {wall:.2f} s"
+        )
+    if gaps:
+        print(
+            f"between tasks       p50 {gaps[len(gaps) // 2]:.0f} ms, "
+            f"p90 {gaps[len(gaps) * 9 // 10]:.0f} ms, mean {sum(gaps) / len(gaps):.0f} ms "
+            "(a thread from one task to its next)"
         )
     print(
         f"worker CPU          {worker_cpu:.2f} s in all, {worker_cpu * 1000 / args.links:.1f} ms per link"
