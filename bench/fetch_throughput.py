@@ -1,9 +1,12 @@
 """Fetch pipeline throughput: N evidence links to a local server that answers each after a
 fixed delay, fetched by real Celery worker processes at the documented setting (threads
-pool, one process per core: two processes of 25 threads for a concurrency of 50). Reports
-the wall time from enqueue to the last link in a terminal state, the ideal
-(N x delay / concurrency), their ratio, the extraction CPU time per page and where the
-machine's CPU went during the run.
+pool, one process per core: two processes of 25 threads for a concurrency of 50; DEBUG
+off, as in production: bench/fetch_settings.py). Reports the wall time from enqueue to the
+last link in a terminal state, the ideal (N x delay / concurrency), their ratio, the
+extraction CPU time per page, how long tasks ran and how long worker threads sat between
+tasks (bench/fetch_probe.py, loaded into the workers), where the machine's CPU went during
+the run, and how fast the machine was before and after it: on a shared cloud machine the
+same code's ratio moves with the neighbours' load, so compare runs by that line too.
 
 Run against PostgreSQL and Redis (the production setup):
 
