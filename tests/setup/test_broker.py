@@ -5,13 +5,10 @@ whose connection pool kombu replaced (after a fork or a reconnect) uses the new 
 from __future__ import annotations
 
 import os
-import threading
 import uuid
-from typing import Any
 
 import pytest
 from kombu import Consumer, Queue
-from kombu.asynchronous import Hub
 
 from verify import broker
 from verify.celery import app
@@ -57,39 +54,3 @@ def test_messages_round_trip_and_a_replaced_pool_is_followed() -> None:
         finally:
             queue.bind(channel).delete()
     assert received == [{"n": 1}, {"n": 2}]
-
-
-def test_an_acknowledgement_wakes_the_consumers_event_loop() -> None:
-    """A worker's consumer sleeps in its event loop while every slot is busy; the task's
-    acknowledgement, made from the pool's thread, must wake it (a byte on a pipe the loop
-    watches), or the free slot waits for some unrelated event."""
-    queue = Queue(f"test-broker-{uuid.uuid4().hex}", routing_key="test-broker-wake")
-    hub = Hub()
-    received: list[Any] = []
-    with app.connection_for_write() as connection:
-        channel = connection.default_channel
-        transport = connection.transport
-        try:
-            with connection.Producer() as producer:
-                producer.publish({"n": 1}, routing_key=queue.name, declare=[queue])
-            transport.register_with_event_loop(connection.connection, hub)
-            (wake,) = [
-                fd for fd, (callback, _) in hub.readers.items() if callback == transport._woken
-            ]
-            with Consumer(channel, queues=[queue], callbacks=[lambda b, m: received.append(m)]):
-                while not received:
-                    connection.drain_events(timeout=5)
-
-                def readable() -> set[int]:
-                    return {fd for fd, _event in hub.poller.poll(0) or ()}
-
-                assert wake not in readable()  # nothing acknowledged yet
-                acknowledging = threading.Thread(target=received[0].ack)  # as a pool thread
-                acknowledging.start()
-                acknowledging.join(timeout=5)
-                assert wake in readable()
-                transport._woken(wake)  # what the loop does when it wakes
-                assert wake not in readable()
-        finally:
-            queue.bind(channel).delete()
-            hub.close()
