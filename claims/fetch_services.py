@@ -19,6 +19,7 @@ Writes editors trigger (adding a link, re-fetching) live in claims/services.py.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import random
 from dataclasses import dataclass
@@ -121,7 +122,19 @@ def _site_of(url: str) -> str:
         return ""
 
 
-_CLAIM_SQL: list[str] = []  # built on first use, from the model's own column names
+@functools.cache
+def _claim_sql() -> str:
+    """The claiming UPDATE, built once from the model's own column names."""
+    rows = _EVIDENCE_ROWS
+    state, deliveries, lease = (
+        rows.column(name) for name in ("fetch_state", "fetch_deliveries", "fetch_lease_until")
+    )
+    return (
+        f"UPDATE {rows.table} SET {state} = %s, {deliveries} = {deliveries} + 1, "  # noqa: S608 (column names)
+        f"{lease} = %s WHERE {rows.column('id')} = %s AND {rows.column('kind')} = %s "
+        f"AND {deliveries} < %s AND ({state} = %s OR ({state} = %s AND "
+        f"({lease} IS NULL OR {lease} <= %s))) RETURNING {rows.columns(_FETCH_FIELDS)}"
+    )
 
 
 def _claim(evidence_id: int, now: datetime) -> Evidence | None:
@@ -131,16 +144,6 @@ def _claim(evidence_id: int, now: datetime) -> Evidence | None:
     on the row. Returns the link as claimed; None when this run may not fetch it (the
     caller finds out why)."""
     rows = _EVIDENCE_ROWS
-    if not _CLAIM_SQL:
-        state, deliveries, lease = (
-            rows.column(name) for name in ("fetch_state", "fetch_deliveries", "fetch_lease_until")
-        )
-        _CLAIM_SQL.append(
-            f"UPDATE {rows.table} SET {state} = %s, {deliveries} = {deliveries} + 1, "  # noqa: S608 (column names)
-            f"{lease} = %s WHERE {rows.column('id')} = %s AND {rows.column('kind')} = %s "
-            f"AND {deliveries} < %s AND ({state} = %s OR ({state} = %s AND "
-            f"({lease} IS NULL OR {lease} <= %s))) RETURNING {rows.columns(_FETCH_FIELDS)}"
-        )
     params = [
         FetchState.FETCHING,
         rows.prep("fetch_lease_until", now + timedelta(seconds=settings.FETCH_LEASE_SECONDS)),
@@ -152,7 +155,7 @@ def _claim(evidence_id: int, now: datetime) -> Evidence | None:
         rows.prep("fetch_lease_until", now),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL[0], params)
+        cursor.execute(_claim_sql(), params)
         row = cursor.fetchone()
     return None if row is None else rows.from_row(row, _FETCH_FIELDS)
 
