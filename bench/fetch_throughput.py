@@ -123,6 +123,23 @@ def machine_speed() -> tuple[float, float]:
     return alone * 1000, together * 1000
 
 
+def probe_figures(folder: Path) -> tuple[list[float], list[float]]:
+    """From the workers' probe files (bench/fetch_probe.py), sorted in milliseconds: how
+    long each task ran, and how long each thread sat between one task and its next
+    (acknowledging the first, waiting for the consumer to hand it another)."""
+    task_times: list[float] = []
+    gaps: list[float] = []
+    for probe in folder.glob("*.json"):
+        by_thread: dict[int, list[tuple[float, float]]] = {}
+        for start, seconds, thread in json.loads(probe.read_text()):
+            task_times.append(seconds * 1000)
+            by_thread.setdefault(thread, []).append((start, seconds))
+        for runs in by_thread.values():
+            runs.sort()
+            gaps += [(b[0] - a[0] - a[1]) * 1000 for a, b in itertools.pairwise(runs)]
+    return sorted(task_times), sorted(gaps)
+
+
 def ensure_database() -> None:
     """Create the PostgreSQL database named in DATABASE_URL if it does not exist."""
     import dj_database_url
@@ -365,11 +382,7 @@ def main() -> None:
     extraction_ms = (time.process_time() - cpu) * 1000 / rounds
 
     wall = finished - started[0]
-    task_times = sorted(
-        seconds * 1000
-        for probe in Path(probes).glob("*.json")
-        for _start, seconds, _thread in json.loads(probe.read_text())
-    )
+    task_times, gaps = probe_figures(Path(probes))
     ideal = args.links * args.delay / args.concurrency
     print(
         f"machine speed       fixed work: {speed[0]:.0f} ms on one core, {speed[1]:.0f} ms "
@@ -386,17 +399,6 @@ def main() -> None:
     print(f"ideal               {ideal:.2f} s ({args.links} x {args.delay} s / {args.concurrency})")
     print(f"ratio               {wall / ideal:.2f}")
     print(f"extraction CPU      {extraction_ms:.2f} ms per page")
-    # How long each thread sat between one task and its next (acknowledging the first,
-    # waiting for the consumer to hand it another).
-    gaps = []
-    for probe in Path(probes).glob("[0-9]*.json"):
-        by_thread: dict[int, list[tuple[float, float]]] = {}
-        for start, seconds, thread in json.loads(probe.read_text()):
-            by_thread.setdefault(thread, []).append((start, seconds))
-        for runs in by_thread.values():
-            runs.sort()
-            gaps += [(b[0] - a[0] - a[1]) * 1000 for a, b in itertools.pairwise(runs)]
-    gaps.sort()
     if task_times:
         # The time a task runs (the site's delay included) against the time the worker
         # threads had: what is left is threads waiting for their next message.
