@@ -175,6 +175,23 @@ def system_seconds(pid: int) -> float:
     return (int(fields[12]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
+def context_switches(pid: int) -> tuple[int, int]:
+    """Voluntary (a thread blocked: a socket read, a lock) and involuntary (preempted)
+    context switches of all threads of a process, from /proc."""
+    voluntary = involuntary = 0
+    for status in Path(f"/proc/{pid}/task").glob("*/status"):
+        try:
+            lines = status.read_text().splitlines()
+        except OSError:  # the thread ended
+            continue
+        for line in lines:
+            if line.startswith("voluntary_ctxt_switches:"):
+                voluntary += int(line.split()[1])
+            elif line.startswith("nonvoluntary_ctxt_switches:"):
+                involuntary += int(line.split()[1])
+    return voluntary, involuntary
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all CPUs spent busy (not idle or waiting for I/O) since boot."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -319,6 +336,7 @@ def main() -> None:
             before.update(
                 workers=sum(cpu_seconds(worker.pid) for worker in workers),
                 workers_system=sum(system_seconds(worker.pid) for worker in workers),
+                switches=[context_switches(worker.pid) for worker in workers],
                 site=cpu_seconds(site.pid),
                 machine=machine_busy_seconds(),
                 services=process_seconds(service_pids),
@@ -326,7 +344,8 @@ def main() -> None:
             )
             started.append(time.perf_counter())
 
-        with transaction.atomic():
+        # The links are sent together when the batch ends, as the link monitor sends its.
+        with services.evidence_fetch_batch(), transaction.atomic():
             # Runs first on commit, just before the 500 enqueues registered below.
             transaction.on_commit(start_clocks)
             for number in range(args.links):
@@ -352,6 +371,14 @@ def main() -> None:
         worker_system = (
             sum(system_seconds(worker.pid) for worker in workers) - before["workers_system"]
         )
+        switches = [
+            (after[0] - start[0], after[1] - start[1])
+            for after, start in zip(
+                (context_switches(worker.pid) for worker in workers),
+                before["switches"],
+                strict=True,
+            )
+        ]
         machine_cpu = machine_busy_seconds() - before["machine"]
         self_cpu = time.process_time() - before["self"]
         site_cpu = cpu_seconds(site.pid) - before["site"]
@@ -420,6 +447,10 @@ def main() -> None:
         )
     print(
         f"worker CPU          {worker_cpu:.2f} s in all, {worker_cpu * 1000 / args.links:.1f} ms per link"
+    )
+    print(
+        f"context switches    {sum(v for v, _ in switches) / args.links:.1f} voluntary, "
+        f"{sum(i for _, i in switches) / args.links:.1f} involuntary per link (worker threads)"
     )
     per_link = 1000 / args.links
     other = machine_cpu - worker_cpu - services_cpu - self_cpu - site_cpu

@@ -41,7 +41,12 @@ from claims.fetching.guard import Outcome, policy_from_settings
 from claims.fetching.politeness import site_slots
 from claims.models import Blob, ClaimFlag, Evidence, Snapshot, User
 from claims.rows import Rows
-from claims.services import _require, evidence_fetch_enqueue, evidence_pending_fields
+from claims.services import (
+    _require,
+    evidence_fetch_batch,
+    evidence_fetch_enqueue,
+    evidence_pending_fields,
+)
 from claims.workflow import event_record
 
 logger = logging.getLogger(__name__)
@@ -552,14 +557,17 @@ def evidence_monitor(*, now: datetime | None = None) -> int:
         .only("pk", "fetch_state", "fetched_at")[: settings.LINK_MONITOR_BATCH]
     )
     queued = 0
-    for evidence in due:
-        with transaction.atomic():
-            changed = Evidence.objects.filter(
-                pk=evidence.pk, fetch_state=evidence.fetch_state, fetched_at=evidence.fetched_at
-            ).update(**evidence_pending_fields(now=now))
-            if changed == 1:
-                evidence_fetch_enqueue(evidence)
-                queued += 1
+    with evidence_fetch_batch():  # sent together when the loop ends
+        for evidence in due:
+            with transaction.atomic():
+                changed = Evidence.objects.filter(
+                    pk=evidence.pk,
+                    fetch_state=evidence.fetch_state,
+                    fetched_at=evidence.fetched_at,
+                ).update(**evidence_pending_fields(now=now))
+                if changed == 1:
+                    evidence_fetch_enqueue(evidence)
+                    queued += 1
     return queued
 
 
@@ -578,35 +586,41 @@ def evidence_sweep(*, now: datetime | None = None) -> int:
         .order_by("fetch_next_at", "id")[: settings.FETCH_SWEEP_BATCH]
     )
     requeued = 0
-    for evidence in lost:
-        with transaction.atomic():
-            # Still lost, and unchanged since it was read: then nobody else re-queued it.
-            changed = (
-                Evidence.objects.lost(now=now, pending_after=pending_after)
-                .filter(
-                    pk=evidence.pk,
-                    fetch_state=evidence.fetch_state,
-                    fetch_deliveries=evidence.fetch_deliveries,
-                )
-                .update(**evidence_pending_fields(now=now, reset=False))
-            )
-            if changed != 1:
-                continue
-            event_record(
-                claim=evidence.claim,
-                actor=None,
-                action="evidence.fetch_requeued",
-                details={
-                    "evidence": evidence.pk,
-                    "previous_state": evidence.fetch_state,
-                    "deliveries": evidence.fetch_deliveries,
-                },
-            )
-            evidence_fetch_enqueue(evidence)
-            requeued += 1
+    with evidence_fetch_batch():  # sent together when the loop ends
+        for evidence in lost:
+            requeued += _sweep_one(evidence, now=now, pending_after=pending_after)
     if requeued:
         logger.info("sweeper re-queued %d evidence fetches", requeued)
     return requeued
+
+
+def _sweep_one(evidence: Evidence, *, now: datetime, pending_after: float) -> int:
+    """Re-queue one lost link: 1 if this run did, 0 if somebody else got there first."""
+    with transaction.atomic():
+        # Still lost, and unchanged since it was read: then nobody else re-queued it.
+        changed = (
+            Evidence.objects.lost(now=now, pending_after=pending_after)
+            .filter(
+                pk=evidence.pk,
+                fetch_state=evidence.fetch_state,
+                fetch_deliveries=evidence.fetch_deliveries,
+            )
+            .update(**evidence_pending_fields(now=now, reset=False))
+        )
+        if changed != 1:
+            return 0
+        event_record(
+            claim=evidence.claim,
+            actor=None,
+            action="evidence.fetch_requeued",
+            details={
+                "evidence": evidence.pk,
+                "previous_state": evidence.fetch_state,
+                "deliveries": evidence.fetch_deliveries,
+            },
+        )
+        evidence_fetch_enqueue(evidence)
+    return 1
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
@@ -351,7 +353,8 @@ def evidence_add(
 
 
 def evidence_fetch_enqueue(evidence: Evidence) -> None:
-    """Send the link's fetch to a worker once the current transaction commits.
+    """Send the link's fetch to a worker once the current transaction commits (inside
+    `evidence_fetch_batch`, when the batch ends).
 
     No request fetches: the worker does. A broker that cannot be reached is logged, not
     raised: the row is pending in the database and the sweeper sends it again.
@@ -359,16 +362,60 @@ def evidence_fetch_enqueue(evidence: Evidence) -> None:
     evidence_id = evidence.pk
 
     def send() -> None:
-        from claims.tasks import evidence_fetch_task  # the tasks module imports the services
-
-        try:
-            evidence_fetch_task.apply_async((evidence_id,), retry=False)
-        except (OperationalError, OSError) as exc:
-            logger.warning(
-                "evidence %s: fetch not enqueued (%s); the sweeper will", evidence_id, exc
-            )
+        held = _fetch_batch.get()
+        if held is None:
+            evidence_fetch_send([evidence_id])
+        else:
+            held.append(evidence_id)
 
     transaction.on_commit(send)
+
+
+_fetch_batch: ContextVar[list[int] | None] = ContextVar("fetch_batch", default=None)
+
+
+@contextmanager
+def evidence_fetch_batch() -> Iterator[None]:
+    """Hold the fetches that commit inside the block and send them together when it ends:
+    on Redis, one round trip for all of them instead of one per link. For code that queues
+    many links at once (the link monitor, the sweeper, an admin action on a selection):
+    a worker gets the whole batch at once, and the sender is not held up link by link.
+
+    A fetch is held only once its transaction commits (a rolled-back link is never sent);
+    one whose transaction commits after the block ends is sent on its own, as usual. Nested
+    blocks join the outermost one. Held fetches are sent even if the block raises: their
+    rows are committed.
+    """
+    if _fetch_batch.get() is not None:
+        yield
+        return
+    held: list[int] = []
+    token = _fetch_batch.set(held)
+    try:
+        yield
+    finally:
+        _fetch_batch.reset(token)
+        if held:
+            evidence_fetch_send(held)
+
+
+def evidence_fetch_send(evidence_ids: Sequence[int]) -> None:
+    """Publish one fetch task per link, in one kombu publish batch (kombu's Redis transport
+    writes a batch as one pipeline; other transports publish each message at once)."""
+    from claims.tasks import evidence_fetch_task  # the tasks module imports the services
+    from verify.celery import app
+
+    try:
+        if len(evidence_ids) == 1 or app.conf.task_always_eager:
+            for evidence_id in evidence_ids:
+                evidence_fetch_task.apply_async((evidence_id,), retry=False)
+            return
+        with app.producer_or_acquire() as producer, producer.batch():
+            for evidence_id in evidence_ids:
+                evidence_fetch_task.apply_async((evidence_id,), retry=False, producer=producer)
+    except (OperationalError, OSError) as exc:
+        shown = ", ".join(map(str, evidence_ids[:10])) + (" ..." if len(evidence_ids) > 10 else "")
+        logger.warning("evidence %s: fetch not enqueued (%s); the sweeper will", shown, exc)
 
 
 def evidence_pending_fields(*, now: Any, reset: bool = True) -> dict[str, Any]:
