@@ -129,7 +129,7 @@ def probe_figures(folder: Path) -> tuple[list[float], list[float]]:
     (acknowledging the first, waiting for the consumer to hand it another)."""
     task_times: list[float] = []
     gaps: list[float] = []
-    for probe in folder.glob("*.json"):
+    for probe in folder.glob("[0-9]*.json"):
         by_thread: dict[int, list[tuple[float, float]]] = {}
         for start, seconds, thread in json.loads(probe.read_text()):
             task_times.append(seconds * 1000)
@@ -208,6 +208,23 @@ def process_seconds(pids: set[int]) -> dict[int, float]:
         except (OSError, ValueError):
             continue
     return seconds
+
+
+def descendants(pids: set[int]) -> set[int]:
+    """Processes started by these (at any depth): the workers' page-parsing processes and
+    the fork server that starts them."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found: set[int] = set()
+    frontier = set(pids)
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
 
 
 def redis_server_pids() -> set[int]:
@@ -328,6 +345,7 @@ def main() -> None:
         ]
         started: list[float] = []
         service_pids = database_backend_pids() | redis_server_pids()
+        parser_pids = descendants({worker.pid for worker in workers})
         before: dict[str, Any] = {}
 
         def start_clocks() -> None:
@@ -340,6 +358,7 @@ def main() -> None:
                 site=cpu_seconds(site.pid),
                 machine=machine_busy_seconds(),
                 services=process_seconds(service_pids),
+                parsers=process_seconds(parser_pids),
                 self=time.process_time(),
             )
             started.append(time.perf_counter())
@@ -386,6 +405,11 @@ def main() -> None:
         services_after = process_seconds(database_backend_pids() | redis_server_pids())
         services_cpu = sum(
             seconds - before["services"].get(pid, 0.0) for pid, seconds in services_after.items()
+        )
+        # A parsing process stopped during the run is replaced: the new one counts from zero.
+        parsers_after = process_seconds(descendants({worker.pid for worker in workers}))
+        parsers_cpu = sum(
+            seconds - before["parsers"].get(pid, 0.0) for pid, seconds in parsers_after.items()
         )
     finally:
         for worker in workers:
@@ -453,7 +477,7 @@ def main() -> None:
         f"{sum(i for _, i in switches) / args.links:.1f} involuntary per link (worker threads)"
     )
     per_link = 1000 / args.links
-    other = machine_cpu - worker_cpu - services_cpu - self_cpu - site_cpu
+    other = machine_cpu - worker_cpu - parsers_cpu - services_cpu - self_cpu - site_cpu
     print(
         f"machine CPU         {machine_cpu:.2f} s busy of {wall * (os.cpu_count() or 1):.2f} s "
         f"({os.cpu_count()} CPUs), per link in ms:"
@@ -462,6 +486,7 @@ def main() -> None:
         f"  workers           {worker_cpu * per_link:.1f} "
         f"({worker_system * per_link:.1f} of it in the kernel)"
     )
+    print(f"  page parsing      {parsers_cpu * per_link:.1f} (the workers' extraction processes)")
     print(f"  PostgreSQL, Redis {services_cpu * per_link:.1f} (this database's backends; Redis)")
     print(f"  the sites         {site_cpu * per_link:.1f} (the local HTTP server's process)")
     print(f"  bench process     {self_cpu * per_link:.1f} (sending the tasks, polling)")

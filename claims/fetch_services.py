@@ -36,7 +36,8 @@ from claims.exceptions import GuardFailed
 from claims.fetching.archive import ArchiveError, config_from_settings, spn_status, spn_submit
 from claims.fetching.client import FetchResult, safe_fetch
 from claims.fetching.compare import text_change
-from claims.fetching.extract import EXTRACTOR_VERSION, Extracted, extract
+from claims.fetching.extract import EXTRACTOR_VERSION, Extracted
+from claims.fetching.extract_pool import ExtractionFailed, extract_isolated
 from claims.fetching.guard import Outcome, policy_from_settings
 from claims.fetching.politeness import site_slots
 from claims.models import Blob, ClaimFlag, Evidence, Snapshot, User
@@ -113,8 +114,13 @@ def evidence_fetch(*, evidence_id: int) -> FetchStep:
         slots.release(site, token)
     try:
         extracted = (
-            extract(result.body, result.content_type, result.final_url) if result.ok else None
+            extract_isolated(result.body, result.content_type, result.final_url)
+            if result.ok
+            else None
         )
+    except ExtractionFailed as exc:
+        # The page is kept as fetched; only its text and metadata are missing.
+        result, extracted = dataclasses.replace(result, error=str(exc)), Extracted()
     except SoftTimeLimitExceeded:
         result, extracted = _past_time_limit(evidence.url), None
     return _record(evidence, claim, result, extracted)

@@ -261,7 +261,7 @@ def intake_fetch(*, job: IntakeJob, final_attempt: bool = False) -> float | None
 
 def _fetch_and_analyse(job: IntakeJob, *, final_attempt: bool) -> float | None:
     from claims.fetching.client import safe_fetch
-    from claims.fetching.extract import extract
+    from claims.fetching.extract_pool import ExtractionFailed, extract_isolated
     from claims.fetching.guard import policy_from_settings
 
     result = safe_fetch(job.url, policy=policy_from_settings())
@@ -284,7 +284,11 @@ def _fetch_and_analyse(job: IntakeJob, *, final_attempt: bool) -> float | None:
         progress=50,
         progress_message="Reading the article.",
     )
-    page = extract(result.body, result.content_type, result.final_url)
+    try:
+        page = extract_isolated(result.body, result.content_type, result.final_url)
+    except ExtractionFailed as exc:
+        _job_fail(job, f"The page was fetched but could not be read: {exc} Paste the text instead.")
+        return None
     text = _clean_text(page.text)[:MAX_TEXT_CHARS]
     if not text:
         _job_fail(

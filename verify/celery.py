@@ -4,7 +4,7 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun, worker_init
+from celery.signals import task_postrun, task_prerun, worker_init, worker_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verify.settings")
 
@@ -31,8 +31,17 @@ def _preload_task_modules(**kwargs: Any) -> None:
     """Import what the tasks import lazily (trafilatura, lxml, the fetch pipeline) when a
     worker starts, not inside its first fetch: the web process never loads them, a worker
     always does, and the first links queued should not wait a second or two for imports
-    and tables."""
+    and tables. The same for the processes that parse fetched pages."""
     import claims.fetch_services  # noqa: F401
+    from claims.fetching import extract_pool
     from claims.fetching.extract import warm_up
 
-    warm_up()
+    warm_up()  # also when pages are parsed in the worker's own threads
+    extract_pool.start()
+
+
+@worker_shutdown.connect
+def _stop_extraction_processes(**kwargs: Any) -> None:
+    from claims.fetching import extract_pool
+
+    extract_pool.stop()

@@ -364,6 +364,11 @@ FETCH_MAX_DELIVERIES = _env_int("FETCH_MAX_DELIVERIES", 5)
 FETCH_TASK_SOFT_TIME_LIMIT = _env_int("FETCH_TASK_SOFT_TIME_LIMIT", 60)
 FETCH_TASK_TIME_LIMIT = _env_int("FETCH_TASK_TIME_LIMIT", 90)
 FETCH_LEASE_SECONDS = _env_int("FETCH_LEASE_SECONDS", 150)
+# Fetched pages are parsed in child processes of each worker (claims/fetching/extract_pool.py):
+# this many per worker process (0: in the worker's own threads), and a page still being read
+# after FETCH_EXTRACT_TIMEOUT seconds has its process killed (the snapshot keeps the body).
+FETCH_EXTRACT_PROCESSES = _env_int("FETCH_EXTRACT_PROCESSES", 2)
+FETCH_EXTRACT_TIMEOUT = _env_int("FETCH_EXTRACT_TIMEOUT", 20)
 # Per-site politeness: at most this many fetches from one host at a time, across all workers
 # (a Redis sorted set per host; a process-local count without REDIS_URL). A task that finds
 # its site busy is sent again after a few seconds, without counting as an attempt.
