@@ -372,12 +372,13 @@ def evidence_fetch_enqueue(evidence: Evidence) -> None:
 
 
 _fetch_batch: ContextVar[list[int] | None] = ContextVar("fetch_batch", default=None)
+FETCH_SEND_BATCH = 50  # messages per round trip to the broker
 
 
 @contextmanager
 def evidence_fetch_batch() -> Iterator[None]:
     """Hold the fetches that commit inside the block and send them together when it ends:
-    on Redis, one round trip for all of them instead of one per link. For code that queues
+    on Redis, one round trip per FETCH_SEND_BATCH links instead of one per link. For code that queues
     many links at once (the link monitor, the sweeper, an admin action on a selection):
     a worker gets the whole batch at once, and the sender is not held up link by link.
 
@@ -400,8 +401,9 @@ def evidence_fetch_batch() -> Iterator[None]:
 
 
 def evidence_fetch_send(evidence_ids: Sequence[int]) -> None:
-    """Publish one fetch task per link, in one kombu publish batch (kombu's Redis transport
-    writes a batch as one pipeline; other transports publish each message at once)."""
+    """Publish one fetch task per link, through a kombu publish batch (kombu's Redis
+    transport writes each FETCH_SEND_BATCH messages as one pipeline; other transports
+    publish each message at once)."""
     from claims.tasks import evidence_fetch_task  # the tasks module imports the services
     from verify.celery import app
 
@@ -410,7 +412,9 @@ def evidence_fetch_send(evidence_ids: Sequence[int]) -> None:
             for evidence_id in evidence_ids:
                 evidence_fetch_task.apply_async((evidence_id,), retry=False)
             return
-        with app.producer_or_acquire() as producer, producer.batch():
+        # Flushed every FETCH_SEND_BATCH messages: the first workers start on the first
+        # links while the rest are still being built (a message takes ~0.5 ms to build).
+        with app.producer_or_acquire() as producer, producer.batch(FETCH_SEND_BATCH):
             for evidence_id in evidence_ids:
                 evidence_fetch_task.apply_async((evidence_id,), retry=False, producer=producer)
     except (OperationalError, OSError) as exc:
