@@ -34,9 +34,7 @@ def _preload_task_modules(**kwargs: Any) -> None:
     and tables. The same for the processes that parse fetched pages."""
     import claims.fetch_services  # noqa: F401
     from claims.fetching import extract_pool
-    from claims.fetching.extract import warm_up
 
-    warm_up()  # also when pages are parsed in the worker's own threads
     extract_pool.start()
 
 

@@ -81,8 +81,10 @@ def pool() -> ProcessPool:
 
 def start() -> None:
     """Start the pool's processes now and wait until each has read its warm-up page, so
-    that the first fetches do not wait for them (a second or two of imports)."""
+    that the first fetches do not wait for them (a second or two of imports). Without
+    processes, the calling process reads the warm-up page itself."""
     if settings.FETCH_EXTRACT_PROCESSES <= 0:
+        warm_up()
         return
     running = pool()
     futures = [running.schedule(warm_up) for _ in range(settings.FETCH_EXTRACT_PROCESSES)]
