@@ -14,7 +14,9 @@ Run against PostgreSQL and Redis (the production setup):
     REDIS_URL=redis://127.0.0.1:6379/6 \\
         .venv/bin/python bench/fetch_throughput.py --links 500 --delay 0.2 --concurrency 50
 
-(--processes 1 runs the same concurrency in one process, for comparison.) The local site
+(--processes 1 runs the same concurrency in one process, for comparison; --stage sleep,
+fetch or parse runs only the first steps of each fetch, to show what each step adds:
+bench/fetch_probe.py.) The local site
 is an asyncio server in a process of its own: in production the sites are other machines,
 so it is kept as cheap as possible and its CPU is reported on a line of its own.
 
@@ -53,6 +55,13 @@ PARAGRAPH = (
     "nor the embassy confirmed the visit by the time of publication, and the reports did "
     "not say when he travelled or what the purpose of the trip was.</p>"
 )
+
+
+STAGE_TEXT = {
+    "sleep": "each task waits the site's delay and marks its link fetched (no fetch)",
+    "fetch": "each task claims, takes a site slot, fetches, marks its link fetched",
+    "parse": "as fetch, and parses the page; no snapshot, blobs or event",
+}
 
 
 def page(number: int) -> bytes:
@@ -262,6 +271,14 @@ def main() -> None:
         help="worker processes sharing the concurrency (default: one per core, at most 2)",
     )
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument(
+        "--stage",
+        choices=("sleep", "fetch", "parse", "full"),
+        default="full",
+        help="how much of each fetch the workers run (bench/fetch_probe.py): sleep (the "
+        "site's delay only: Celery and Redis), fetch (claim, site slot, guarded fetch), "
+        "parse (and the page's parsing), full (the real fetch; the default)",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
         sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL: the bench measures production.")
@@ -312,6 +329,8 @@ def main() -> None:
         "DJANGO_DEBUG": "1",
         "DJANGO_SETTINGS_MODULE": "bench.fetch_settings",
         "BENCH_PROBE_DIR": probes,
+        "BENCH_STAGE": args.stage,
+        "BENCH_DELAY": str(args.delay),
     }
     import redis
 
@@ -440,6 +459,8 @@ def main() -> None:
         f"on each of two at once; after the run {speed_after[0]:.0f} and {speed_after[1]:.0f}"
     )
     print(f"links               {args.links} ({dict(states)})")
+    if args.stage != "full":
+        print(f"stage               {args.stage}: {STAGE_TEXT[args.stage]}")
     print(f"server delay        {args.delay * 1000:.0f} ms per page, {len(body):,} bytes")
     print(
         f"workers             threads pool, {args.processes} process(es) x "
