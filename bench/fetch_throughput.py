@@ -16,9 +16,9 @@ Run against PostgreSQL and Redis (the production setup):
 
 (--processes 1 runs the same concurrency in one process, for comparison; --stage sleep,
 fetch or parse runs only the first steps of each fetch, to show what each step adds:
-bench/fetch_probe.py.) The local site
-is an asyncio server in a process of its own: in production the sites are other machines,
-so it is kept as cheap as possible and its CPU is reported on a line of its own.
+bench/fetch_probe.py.) The local site is an asyncio server in a process of its own: in
+production the sites are other machines, so it is kept as cheap as possible and its CPU
+is reported on a line of its own.
 
 Every link is on 127.0.0.1, one host, so the worker runs with FETCH_PER_SITE_CONCURRENCY
 raised to twice the concurrency: per-site politeness would otherwise (rightly) hold one
@@ -57,7 +57,7 @@ PARAGRAPH = (
 )
 
 
-STAGE_TEXT = {
+STAGE_TEXT = {  # --stage: the steps bench/fetch_probe.py lets each fetch run
     "sleep": "each task waits the site's delay and marks its link fetched (no fetch)",
     "fetch": "each task claims, takes a site slot, fetches, marks its link fetched",
     "parse": "as fetch, and parses the page; no snapshot, blobs or event",
@@ -273,7 +273,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument(
         "--stage",
-        choices=("sleep", "fetch", "parse", "full"),
+        choices=(*STAGE_TEXT, "full"),
         default="full",
         help="how much of each fetch the workers run (bench/fetch_probe.py): sleep (the "
         "site's delay only: Celery and Redis), fetch (claim, site slot, guarded fetch), "
